@@ -1,0 +1,45 @@
+// Builds: ESM modules for bundlers (one file per source module, so importing only the event
+// builders never pulls in IndexedDB or DOM code), a minified IIFE for <script> tags exposing
+// `TimebackTracker`, and Node ESM for the proxy. Types come from `tsc` (scripts/build.mjs).
+import { nodeResolve } from '@rollup/plugin-node-resolve'
+import terser from '@rollup/plugin-terser'
+import esbuild from 'rollup-plugin-esbuild'
+
+const browserEntries = {
+  index: 'src/index.ts',
+  react: 'src/react/index.ts',
+  vue: 'src/vue/index.ts',
+}
+const external = (id) => /^(react|react-dom|vue|idb-keyval|nanoid|zod)(\/|$)/.test(id) || id.startsWith('node:')
+
+const ts = () => esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' })
+const minify = () => terser({ ecma: 2020, compress: { passes: 3, pure_getters: true }, format: { comments: false } })
+
+export default [
+  {
+    input: browserEntries,
+    external,
+    treeshake: { moduleSideEffects: false },
+    plugins: [ts()],
+    output: { dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js', sourcemap: true },
+  },
+  {
+    input: { index: 'src/proxy/index.ts' },
+    external: (id) => id.startsWith('node:') || /^(zod|better-sqlite3)(\/|$)/.test(id),
+    plugins: [esbuild({ target: 'node20', tsconfig: 'tsconfig.node.json' })],
+    output: { dir: 'dist/proxy', format: 'es', entryFileNames: '[name].js', sourcemap: true },
+  },
+  ...[false, true].map((min) => ({
+    input: 'src/iife.ts',
+    // Our modules and our dependencies have no load-time side effects (package.json
+    // "sideEffects": false); say so, so schemas nobody uses are dropped from the bundle.
+    treeshake: { moduleSideEffects: false, preset: 'smallest' },
+    plugins: [nodeResolve({ browser: true }), ts(), ...(min ? [minify()] : [])],
+    output: {
+      file: `dist/timeback-tracker.iife${min ? '.min' : ''}.js`,
+      format: 'iife',
+      name: 'TimebackTracker',
+      sourcemap: true,
+    },
+  })),
+]

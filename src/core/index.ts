@@ -1,0 +1,7 @@
+export { createActivityClock } from './activityClock.js'
+export type { ActivityClock, ActivityClockOptions, BucketTotals, ClockSnapshot, ClockUpdate, InitialPageState } from './activityClock.js'
+export { applySignal, classifyMoment, nextChangeAfter } from './pageState.js'
+export type { Classification, PageState } from './pageState.js'
+export { createRoundedSlices } from './roundedSlices.js'
+export type { RoundedSlices, SliceItem, SliceReport } from './roundedSlices.js'
+export type { Bucket, ClassifierOptions, Interval, MarkKind, Reason, Signal } from './timeBuckets.js'

@@ -1,0 +1,119 @@
+import type { Bucket, ClassifierOptions, MarkKind, Reason, Signal } from './timeBuckets.js'
+
+/** Everything the classification depends on, as last signalled. */
+export interface PageState {
+  visible: boolean
+  focused: boolean
+  mediaPlaying: boolean
+  frozen: boolean
+  paused: boolean
+  mark: { kind: MarkKind; subType?: string } | undefined
+  /** Last evidence of the student: input, focus, becoming visible, media stopping, start. */
+  lastInput: number
+  /** When the page was last hidden (meaningful while `!visible`). */
+  hiddenSince: number
+}
+
+export interface Classification {
+  bucket: Bucket
+  reason: Reason
+  subType?: string
+}
+
+/**
+ * The bucket of the instant `t` for a page in `state`. Precedence, first match wins:
+ * paused → hidden past the cap (abandoned) → hidden → frozen → marked → media → blurred →
+ * input within the idle timeout → idle. A page frozen while hidden stays "hidden": it cannot
+ * become visible without resuming first, so nothing unobserved happened.
+ */
+export function classifyMoment(state: PageState, t: number, options: ClassifierOptions): Classification {
+  if (state.paused) return { bucket: 'not-counted', reason: 'paused' }
+  if (!state.visible) {
+    return t - state.hiddenSince >= options.hiddenTimeoutMs
+      ? { bucket: 'not-counted', reason: 'abandoned' }
+      : { bucket: 'inactive', reason: 'hidden' }
+  }
+  if (state.frozen) return { bucket: 'unknown', reason: 'frozen' }
+  if (state.mark) {
+    const marked: Classification = { bucket: state.mark.kind, reason: 'marked' }
+    if (state.mark.subType !== undefined) marked.subType = state.mark.subType
+    return marked
+  }
+  if (state.mediaPlaying) return { bucket: 'active', reason: 'media' }
+  if (!state.focused) return { bucket: 'inactive', reason: 'blurred' }
+  return t - state.lastInput < options.idleTimeoutMs
+    ? { bucket: 'active', reason: 'input' }
+    : { bucket: 'inactive', reason: 'idle' }
+}
+
+/**
+ * The first instant after `t` at which the classification changes with no new signal (the idle
+ * deadline, or the hidden-tab cap), or undefined when it will not.
+ */
+export function nextChangeAfter(state: PageState, t: number, options: ClassifierOptions): number | undefined {
+  if (state.paused) return undefined
+  const at = state.visible ? state.lastInput + options.idleTimeoutMs : state.hiddenSince + options.hiddenTimeoutMs
+  if (at <= t) return undefined
+  const now = classifyMoment(state, t, options)
+  const then = classifyMoment(state, at, options)
+  return now.bucket === then.bucket && now.reason === then.reason ? undefined : at
+}
+
+/** The state after `signal` arrives at `t`. Pure: returns a new object. */
+export function applySignal(state: PageState, signal: Signal, t: number): PageState {
+  const next = { ...state }
+  switch (signal.type) {
+    case 'input':
+      next.lastInput = t
+      break
+    case 'visible':
+    case 'pageshow':
+      if (signal.type === 'pageshow' && !signal.persisted) break
+      next.visible = true
+      next.frozen = false
+      next.lastInput = t
+      break
+    case 'hidden':
+    case 'pagehide':
+      if (state.visible) next.hiddenSince = t
+      next.visible = false
+      break
+    case 'focus':
+      next.focused = true
+      next.lastInput = t
+      break
+    case 'blur':
+      // Focus moving into one of our own iframes is the student clicking inside the page.
+      if (signal.intoFrame) next.lastInput = t
+      else next.focused = false
+      break
+    case 'media-playing':
+      next.mediaPlaying = true
+      break
+    case 'media-paused':
+      // Watching counts as attention: the idle timeout starts when playback stops.
+      next.mediaPlaying = false
+      next.lastInput = t
+      break
+    case 'freeze':
+      next.frozen = true
+      break
+    case 'resume':
+      next.frozen = false
+      break
+    case 'app-pause':
+      next.paused = true
+      break
+    case 'app-resume':
+      next.paused = false
+      next.lastInput = t
+      break
+    case 'mark':
+      next.mark = signal.subType === undefined ? { kind: signal.kind } : { kind: signal.kind, subType: signal.subType }
+      break
+    case 'unmark':
+      next.mark = undefined
+      break
+  }
+  return next
+}

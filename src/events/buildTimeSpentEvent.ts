@@ -1,0 +1,100 @@
+import * as z from 'zod/mini'
+import { toCaliperTime } from './caliperTime.js'
+import { CALIPER_CONTEXT, TIME_SPENT_TYPES, TIMEBACK_PROFILE, type TimeSpentType } from './constants.js'
+import { activityContextInput, actorInput, type ActivityContextInput, type TimebackActor } from './contextSchemas.js'
+import { createEventId } from './eventId.js'
+import type { TimeSpentEvent, TimeSpentMetric } from './eventTypes.js'
+import { eventId, finite, name, uri } from './fieldSchemas.js'
+import { parseOrThrow } from './parse.js'
+import { timeInput, toEpochMs, type TimeInput } from './timeInput.js'
+import { toActivityContext, toTimebackUser } from './toEventParts.js'
+
+export interface TimeSpentItemInput {
+  type: TimeSpentType
+  /** Seconds spent; non-negative. */
+  value: number
+  /** A finer label, e.g. `'eating'` for waste. */
+  subType?: string
+}
+
+export interface TimeSpentEventInput {
+  actor: TimebackActor
+  object: ActivityContextInput
+  /** One entry per kind of time; each `type` + `subType` at most once. */
+  items: TimeSpentItemInput[]
+  /** When the measured stretch began and ended; copied onto every item. */
+  startDate: TimeInput
+  endDate: TimeInput
+  /** Defaults to `endDate`. */
+  eventTime?: TimeInput
+  /** Defaults to a new `urn:uuid:`; pass one to rebuild an event with a stable id. */
+  id?: string
+  /** Defaults to a new `urn:uuid:`. */
+  generatedId?: string
+}
+
+const item = z.strictObject({
+  type: z.enum(TIME_SPENT_TYPES),
+  value: finite.check(z.gte(0)),
+  subType: z.optional(name),
+})
+
+const timeSpentInput = z
+  .strictObject({
+    actor: actorInput,
+    object: activityContextInput,
+    items: z.array(item).check(
+      z.minLength(1),
+      z.refine(
+        (items) => new Set(items.map((i) => `${i.type}\u0000${i.subType ?? ''}`)).size === items.length,
+        'each type (and subType) may appear only once',
+      ),
+    ),
+    startDate: timeInput,
+    endDate: timeInput,
+    eventTime: z.optional(timeInput),
+    id: z.optional(eventId),
+    generatedId: z.optional(uri),
+  })
+  .check(
+    z.refine((input) => toEpochMs(input.startDate) <= toEpochMs(input.endDate), {
+      message: 'must not be before startDate',
+      path: ['endDate'],
+    }),
+  )
+
+/**
+ * Builds a Timeback `TimeSpentEvent` (action `SpentTime`).
+ *
+ * @example
+ * const event = buildTimeSpentEvent({
+ *   actor: { id: 'https://sis.example/users/123', email: 'student@example.com' },
+ *   object: { id: 'https://app.example/lessons/7', subject: 'Math', app: { name: 'Math App' } },
+ *   items: [{ type: 'active', value: 42 }, { type: 'inactive', value: 18 }],
+ *   startDate: Date.parse('2025-01-01T10:00:00Z'), endDate: Date.parse('2025-01-01T10:01:00Z'),
+ * })
+ * @throws {TimebackValidationError} naming every bad field.
+ */
+export function buildTimeSpentEvent(input: TimeSpentEventInput): TimeSpentEvent {
+  const valid = parseOrThrow(timeSpentInput, input, 'buildTimeSpentEvent')
+  const startDate = toCaliperTime(toEpochMs(valid.startDate))
+  const endDate = toCaliperTime(toEpochMs(valid.endDate))
+  const items = valid.items.map((i) => {
+    const metric: TimeSpentMetric = { type: i.type, value: i.value }
+    if (i.subType !== undefined) metric.subType = i.subType
+    metric.startDate = startDate
+    metric.endDate = endDate
+    return metric
+  })
+  return {
+    '@context': CALIPER_CONTEXT,
+    id: valid.id ?? createEventId(),
+    type: 'TimeSpentEvent',
+    profile: TIMEBACK_PROFILE,
+    eventTime: valid.eventTime === undefined ? endDate : toCaliperTime(toEpochMs(valid.eventTime)),
+    action: 'SpentTime',
+    actor: toTimebackUser(valid.actor),
+    object: toActivityContext(valid.object),
+    generated: { id: valid.generatedId ?? createEventId(), type: 'TimebackTimeSpentMetricsCollection', items },
+  }
+}

@@ -1,0 +1,33 @@
+// The actor (TimebackUser) and object (TimebackActivityContext) of every Timeback event.
+import * as z from 'zod/mini'
+import { SUBJECTS, USER_ROLES } from './constants.js'
+import { email, name, uri } from './fieldSchemas.js'
+
+/** The student, as the app knows them: `{ id, email }` plus optional `name` and `role`. */
+export const actorInput = z.strictObject({
+  id: uri,
+  email,
+  name: z.optional(name),
+  role: z.optional(z.enum(USER_ROLES)),
+})
+
+const named = z.strictObject({ name, id: z.optional(uri) })
+
+/** The app reporting the events. `name` is required by the platform's stricter schema copy. */
+export const appInput = named
+
+/**
+ * What the student is doing: the activity URL (`id`), its `subject`, and optionally the activity
+ * and course names. A course needs both `id` (its OneRoster URL) and `name`.
+ */
+export const activityContextInput = z.strictObject({
+  id: uri,
+  subject: z.enum(SUBJECTS),
+  app: appInput,
+  activity: z.optional(named),
+  course: z.optional(z.strictObject({ id: uri, name })),
+})
+
+export type TimebackActor = z.infer<typeof actorInput>
+export type TimebackApp = z.infer<typeof appInput>
+export type ActivityContextInput = z.infer<typeof activityContextInput>

@@ -1,0 +1,119 @@
+// Schemas for whole Timeback events and envelopes, as received (the proxy validates with these).
+// They follow the newest Events API document and also enforce what the stricter published copy
+// adds on shared fields (app.name always, course.name with a course), plus this library's rules:
+// counts are whole numbers, correctQuestions ≤ totalQuestions, values finite.
+import * as z from 'zod/mini'
+import { ACTIVITY_METRIC_TYPES, CALIPER_CONTEXT, SUBJECTS, TIME_SPENT_TYPES, USER_ROLES } from './constants.js'
+import { caliperTime, email, eventId, finite, name, uri } from './fieldSchemas.js'
+
+const extensions = z.optional(z.record(z.string(), z.unknown()))
+
+export const timebackUserSchema = z.strictObject({
+  id: uri,
+  type: z.literal('TimebackUser'),
+  email,
+  name: z.optional(name),
+  role: z.optional(z.enum(USER_ROLES)),
+  extensions,
+})
+
+const part = z.looseObject({ id: z.optional(uri), name, extensions })
+
+export const activityContextSchema = z.looseObject({
+  id: uri,
+  type: z.literal('TimebackActivityContext'),
+  subject: z.enum(SUBJECTS),
+  app: part,
+  activity: z.optional(part),
+  course: z.optional(part),
+  process: z.optional(z.boolean()),
+})
+
+// Caliper's optional event properties (the Envelope's Event schema allows these and no others).
+const optionalEventProperties = {
+  edApp: z.optional(z.unknown()),
+  target: z.optional(z.unknown()),
+  referrer: z.optional(z.unknown()),
+  group: z.optional(z.unknown()),
+  membership: z.optional(z.unknown()),
+  session: z.optional(z.unknown()),
+  federatedSession: z.optional(z.unknown()),
+  extensions,
+}
+
+const eventBase = {
+  '@context': z.optional(z.literal(CALIPER_CONTEXT)),
+  id: eventId,
+  profile: z.literal('TimebackProfile'),
+  eventTime: caliperTime,
+  actor: timebackUserSchema,
+  object: activityContextSchema,
+  ...optionalEventProperties,
+}
+
+const timeSpentMetric = z.strictObject({
+  type: z.enum(TIME_SPENT_TYPES),
+  value: finite.check(z.gte(0)),
+  subType: z.optional(name),
+  startDate: z.optional(caliperTime),
+  endDate: z.optional(caliperTime),
+  extensions,
+})
+
+export const timeSpentEventSchema = z.strictObject({
+  ...eventBase,
+  type: z.literal('TimeSpentEvent'),
+  action: z.literal('SpentTime'),
+  generated: z.strictObject({
+    id: uri,
+    type: z.literal('TimebackTimeSpentMetricsCollection'),
+    items: z.array(timeSpentMetric),
+    extensions,
+  }),
+})
+
+const activityMetric = z
+  .strictObject({ type: z.enum(ACTIVITY_METRIC_TYPES), value: finite, extensions })
+  .check(
+    z.refine((m) => m.type === 'xpEarned' || Number.isInteger(m.value) && m.value >= 0, {
+      message: 'must be a whole number ≥ 0',
+      path: ['value'],
+    }),
+  )
+
+export const activityEventSchema = z.strictObject({
+  ...eventBase,
+  type: z.literal('ActivityEvent'),
+  action: z.literal('Completed'),
+  generated: z
+    .strictObject({
+      id: uri,
+      type: z.literal('TimebackActivityMetricsCollection'),
+      attempt: z.optional(z.int().check(z.gte(1))),
+      items: z.array(activityMetric).check(z.minLength(1)),
+      extensions,
+    })
+    .check(
+      z.refine((g) => new Set(g.items.map((i) => i.type)).size === g.items.length, {
+        message: 'each metric type may appear only once',
+        path: ['items'],
+      }),
+      z.refine(
+        (g) => {
+          const total = g.items.find((i) => i.type === 'totalQuestions')?.value
+          const correct = g.items.find((i) => i.type === 'correctQuestions')?.value
+          return total === undefined || correct === undefined || correct <= total
+        },
+        { message: 'correctQuestions must not exceed totalQuestions', path: ['items'] },
+      ),
+    ),
+})
+
+export const timebackEventSchema = z.discriminatedUnion('type', [timeSpentEventSchema, activityEventSchema])
+
+export const envelopeSchema = z.strictObject({
+  sensor: uri,
+  sendTime: caliperTime,
+  dataVersion: z.literal(CALIPER_CONTEXT),
+  data: z.array(timebackEventSchema).check(z.minLength(1)),
+})

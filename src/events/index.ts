@@ -1,0 +1,43 @@
+export { buildActivityEvent, activityMetricsInput, attemptInput } from './buildActivityEvent.js'
+export type { ActivityEventInput, ActivityMetrics } from './buildActivityEvent.js'
+export { buildTimeSpentEvent } from './buildTimeSpentEvent.js'
+export type { TimeSpentEventInput, TimeSpentItemInput } from './buildTimeSpentEvent.js'
+export { buildEnvelope } from './buildEnvelope.js'
+export { toCaliperTime } from './caliperTime.js'
+export {
+  ACTIVITY_METRIC_TYPES,
+  CALIPER_CONTEXT,
+  SUBJECTS,
+  TIME_SPENT_TYPES,
+  TIMEBACK_PROFILE,
+  USER_ROLES,
+} from './constants.js'
+export type { ActivityMetricType, Subject, TimeSpentType, UserRole } from './constants.js'
+export { activityContextInput, actorInput, appInput } from './contextSchemas.js'
+export type { ActivityContextInput, TimebackActor, TimebackApp } from './contextSchemas.js'
+export { createEventId, isEventId } from './eventId.js'
+export {
+  activityContextSchema,
+  activityEventSchema,
+  envelopeSchema,
+  timebackEventSchema,
+  timebackUserSchema,
+  timeSpentEventSchema,
+} from './eventSchemas.js'
+export type {
+  ActivityEvent,
+  ActivityMetric,
+  CaliperEnvelope,
+  TimebackActivityContext,
+  TimebackEvent,
+  TimebackUser,
+  TimeSpentEvent,
+  TimeSpentMetric,
+} from './eventTypes.js'
+export { parseOrThrow } from './parse.js'
+export type { TimeInput } from './timeInput.js'
+export { isAbsoluteUri } from './uri.js'
+export { validateEnvelope, validateEvent } from './validateEnvelope.js'
+export type { Validation } from './validateEnvelope.js'
+export { TimebackValidationError } from './validationError.js'
+export type { FieldIssue } from './validationError.js'

@@ -1,0 +1,13 @@
+import * as z from 'zod/mini'
+
+/** A point in time given by the app or the tracker: a `Date` or epoch milliseconds. */
+export type TimeInput = number | Date
+
+export const timeInput = z.custom<TimeInput>(
+  (v) => (typeof v === 'number' && Number.isFinite(v)) || (v instanceof Date && !Number.isNaN(v.getTime())),
+  'must be a valid Date or epoch milliseconds',
+)
+
+export function toEpochMs(time: TimeInput): number {
+  return typeof time === 'number' ? time : time.getTime()
+}

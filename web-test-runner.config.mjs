@@ -15,6 +15,7 @@ import {
   requestedBrowsers,
   webkitMiniBrowser,
 } from './scripts/browsers.mjs'
+import { collectorMiddleware } from './test/collectorMiddleware.mjs'
 import { serverCommands } from './test/serverCommands.mjs'
 
 const commonjs = fromRollup(rollupCommonjs)
@@ -104,6 +105,7 @@ export default {
   // One page at a time: focus and visibility are per window, and WebKit's driver runs one session.
   concurrency: 1,
   browsers,
+  middleware: [collectorMiddleware],
   testFramework: { config: { timeout: 20000 } },
   browserStartTimeout: 60000,
   testsStartTimeout: 60000,

@@ -1,9 +1,6 @@
-// The <script>-tag build, on the global `TimebackTracker`: the tracker and the event builders.
-// Envelope/event schemas for servers stay out of it (they are in the ESM and proxy entries).
-export {
-  buildActivityEvent,
-  buildEnvelope,
-  buildTimeSpentEvent,
-  SUBJECTS,
-  TimebackValidationError,
-} from './events/index.js'
+// The <script>-tag build, on the global `TimebackTracker`: the tracker, its errors and the
+// event builders. Server-side envelope schemas stay out (they are in the ESM and proxy entries).
+export { createTracker } from './tracker/createTracker.js'
+export { TrackerError } from './trackerError.js'
+export { TimebackValidationError } from './events/validationError.js'
+export { SUBJECTS } from './events/constants.js'

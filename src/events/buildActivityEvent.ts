@@ -1,9 +1,9 @@
 import * as z from 'zod/mini'
 import { toCaliperTime } from './caliperTime.js'
-import { ACTIVITY_METRIC_TYPES, CALIPER_CONTEXT, TIMEBACK_PROFILE } from './constants.js'
+import { ACTIVITY_METRIC_TYPES, CALIPER_CONTEXT, TIMEBACK_PROFILE, type ActivityMetricType } from './constants.js'
 import { activityContextInput, actorInput, type ActivityContextInput, type TimebackActor } from './contextSchemas.js'
 import { createEventId } from './eventId.js'
-import type { ActivityEvent, ActivityMetric } from './eventTypes.js'
+import type { ActivityEvent, ActivityMetric, TimebackActivityContext, TimebackUser } from './eventTypes.js'
 import { count, eventId, finite, uri } from './fieldSchemas.js'
 import { parseOrThrow } from './parse.js'
 import { timeInput, toEpochMs, type TimeInput } from './timeInput.js'
@@ -73,27 +73,50 @@ const activityInput = z.strictObject({
  */
 export function buildActivityEvent(input: ActivityEventInput): ActivityEvent {
   const valid = parseOrThrow(activityInput, input, 'buildActivityEvent')
+  const parts: ActivityEventParts = {
+    id: valid.id ?? createEventId(),
+    generatedId: valid.generatedId ?? createEventId(),
+    actor: toTimebackUser(valid.actor),
+    object: toActivityContext(valid.object),
+    metrics: valid.metrics,
+    eventTime: valid.eventTime === undefined ? Date.now() : toEpochMs(valid.eventTime),
+  }
+  if (valid.attempt !== undefined) parts.attempt = valid.attempt
+  if (valid.process !== undefined) parts.process = valid.process
+  return assembleActivityEvent(parts)
+}
+
+/** Parts of an ActivityEvent that are already valid (built by the tracker or checked above). */
+export interface ActivityEventParts {
+  id: string
+  generatedId: string
+  actor: TimebackUser
+  object: TimebackActivityContext
+  metrics: { [K in ActivityMetricType]?: number | undefined }
+  attempt?: number
+  process?: boolean
+  eventTime: number
+}
+
+/** Puts an ActivityEvent together from valid parts, without validating again. */
+export function assembleActivityEvent(parts: ActivityEventParts): ActivityEvent {
   const items: ActivityMetric[] = []
   for (const type of ACTIVITY_METRIC_TYPES) {
-    const value = valid.metrics[type]
+    const value = parts.metrics[type]
     if (value !== undefined) items.push({ type, value })
   }
-  const object = toActivityContext(valid.object)
-  if (valid.process !== undefined) object.process = valid.process
-  const generated: ActivityEvent['generated'] = {
-    id: valid.generatedId ?? createEventId(),
-    type: 'TimebackActivityMetricsCollection',
-    items,
-  }
-  if (valid.attempt !== undefined) generated.attempt = valid.attempt
+  const object: TimebackActivityContext = { ...parts.object }
+  if (parts.process !== undefined) object.process = parts.process
+  const generated: ActivityEvent['generated'] = { id: parts.generatedId, type: 'TimebackActivityMetricsCollection', items }
+  if (parts.attempt !== undefined) generated.attempt = parts.attempt
   return {
     '@context': CALIPER_CONTEXT,
-    id: valid.id ?? createEventId(),
+    id: parts.id,
     type: 'ActivityEvent',
     profile: TIMEBACK_PROFILE,
-    eventTime: toCaliperTime(valid.eventTime === undefined ? Date.now() : toEpochMs(valid.eventTime)),
+    eventTime: toCaliperTime(parts.eventTime),
     action: 'Completed',
-    actor: toTimebackUser(valid.actor),
+    actor: parts.actor,
     object,
     generated,
   }

@@ -16,18 +16,24 @@ const named = z.strictObject({ name, id: z.optional(uri) })
 /** The app reporting the events. `name` is required by the platform's stricter schema copy. */
 export const appInput = named
 
-/**
- * What the student is doing: the activity URL (`id`), its `subject`, and optionally the activity
- * and course names. A course needs both `id` (its OneRoster URL) and `name`.
- */
-export const activityContextInput = z.strictObject({
+const activityShape = {
   id: uri,
   subject: z.enum(SUBJECTS),
-  app: appInput,
   activity: z.optional(named),
   course: z.optional(z.strictObject({ id: uri, name })),
-})
+}
+
+/**
+ * What the student is doing, as `tracker.startActivity()` takes it: the activity URL (`id`),
+ * its `subject`, and optionally the activity and course. A course needs both `id` (its
+ * OneRoster URL) and `name`.
+ */
+export const activityTargetInput = z.strictObject(activityShape)
+
+/** The event `object` as the builders take it: the activity target plus the reporting `app`. */
+export const activityContextInput = z.strictObject({ ...activityShape, app: appInput })
 
 export type TimebackActor = z.infer<typeof actorInput>
 export type TimebackApp = z.infer<typeof appInput>
 export type ActivityContextInput = z.infer<typeof activityContextInput>
+export type ActivityTarget = z.infer<typeof activityTargetInput>

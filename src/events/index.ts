@@ -1,7 +1,7 @@
-export { buildActivityEvent, activityMetricsInput, attemptInput } from './buildActivityEvent.js'
-export type { ActivityEventInput, ActivityMetrics } from './buildActivityEvent.js'
-export { buildTimeSpentEvent } from './buildTimeSpentEvent.js'
-export type { TimeSpentEventInput, TimeSpentItemInput } from './buildTimeSpentEvent.js'
+export { activityMetricsInput, assembleActivityEvent, attemptInput, buildActivityEvent } from './buildActivityEvent.js'
+export type { ActivityEventInput, ActivityEventParts, ActivityMetrics } from './buildActivityEvent.js'
+export { assembleTimeSpentEvent, buildTimeSpentEvent } from './buildTimeSpentEvent.js'
+export type { TimeSpentEventInput, TimeSpentEventParts, TimeSpentItemInput } from './buildTimeSpentEvent.js'
 export { buildEnvelope } from './buildEnvelope.js'
 export { toCaliperTime } from './caliperTime.js'
 export {
@@ -13,8 +13,9 @@ export {
   USER_ROLES,
 } from './constants.js'
 export type { ActivityMetricType, Subject, TimeSpentType, UserRole } from './constants.js'
-export { activityContextInput, actorInput, appInput } from './contextSchemas.js'
-export type { ActivityContextInput, TimebackActor, TimebackApp } from './contextSchemas.js'
+export { activityContextInput, activityTargetInput, actorInput, appInput } from './contextSchemas.js'
+export { toActivityContext, toTimebackUser } from './toEventParts.js'
+export type { ActivityContextInput, ActivityTarget, TimebackActor, TimebackApp } from './contextSchemas.js'
 export { createEventId, isEventId } from './eventId.js'
 export {
   activityContextSchema,

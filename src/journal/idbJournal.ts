@@ -1,0 +1,62 @@
+import { createStore, promisifyRequest, type UseStore } from 'idb-keyval'
+import type { Journal } from './journal.js'
+import { deadKey, eventKey, isJournalRecord, type DeadLetter, type JournalRecord } from './journalRecord.js'
+
+/**
+ * The IndexedDB journal: one idb-keyval store (database `name`, object store `journal`), one
+ * key per event (`e:<id>`) and per dead letter (`d:<id>`), so moving an event between the two is
+ * a single transaction. Each call opens its own transaction; `createStore` connects lazily.
+ */
+export function createIdbJournal(name: string): Journal {
+  const store: UseStore = createStore(name, 'journal')
+  const write = (fn: (s: IDBObjectStore) => void) =>
+    store('readwrite', (s) => {
+      fn(s)
+      return promisifyRequest(s.transaction)
+    })
+  const readAll = () =>
+    store('readonly', async (s) => {
+      const [keys, values] = await Promise.all([promisifyRequest(s.getAllKeys()), promisifyRequest(s.getAll())])
+      return keys.map((key, i) => [String(key), values[i]] as const)
+    })
+
+  return {
+    put: (records) => write((s) => records.forEach((r) => s.put(r, eventKey(r.id)))),
+    remove: (ids) => write((s) => ids.forEach((id) => s.delete(eventKey(id)))),
+    removeKeys: (keys) => write((s) => keys.forEach((key) => s.delete(key))),
+    async read() {
+      const contents = { records: [] as JournalRecord[], corrupt: [] as Array<{ key: string; value: unknown }> }
+      for (const [key, value] of await readAll()) {
+        if (!key.startsWith('e:')) continue
+        if (isJournalRecord(value) && key === eventKey(value.id)) contents.records.push(value)
+        else contents.corrupt.push({ key, value })
+      }
+      return contents
+    },
+    bury: (letters) =>
+      write((s) =>
+        letters.forEach((letter) => {
+          s.put(letter, deadKey(letter.id))
+          s.delete(eventKey(letter.id))
+        }),
+      ),
+    async deadLetters() {
+      return (await readAll()).filter(([key]) => key.startsWith('d:')).map(([, value]) => value as DeadLetter)
+    },
+    forget: (ids) => write((s) => ids.forEach((id) => s.delete(deadKey(id)))),
+    seal: (id) =>
+      store('readwrite', (s) => {
+        let sealed = false
+        // Read and write in one transaction, from the request callback (as idb-keyval's
+        // `update` does) so no engine can auto-commit between the two.
+        s.get(eventKey(id)).onsuccess = function (this: IDBRequest<JournalRecord | undefined>) {
+          const record = this.result
+          if (!record?.open) return
+          delete record.open
+          s.put(record, eventKey(id))
+          sealed = true
+        }
+        return promisifyRequest(s.transaction).then(() => sealed)
+      }),
+  }
+}

@@ -1,0 +1,32 @@
+import type { Signal } from '../core/timeBuckets.js'
+import { listen } from './listen.js'
+
+/** Whether the window, or an iframe of this page, has focus. */
+export const pageHasFocus = () => document.hasFocus()
+export const pageIsVisible = () => document.visibilityState === 'visible'
+
+/** True when focus just moved into one of this page's own iframes (not away from the page). */
+const focusIsInOwnFrame = () => document.activeElement instanceof HTMLIFrameElement
+
+/**
+ * Turns page visibility, window focus, freeze/resume and bfcache pagehide/pageshow into
+ * classifier signals. Listens only; never polls. Returns a function that removes the listeners.
+ */
+export function watchPage(emit: (signal: Signal) => void): () => void {
+  const stops = [
+    listen(document, 'visibilitychange', () => {
+      if (!pageIsVisible()) return emit({ type: 'hidden' })
+      emit({ type: 'visible' })
+      // Coming back to a tab does not always fire `focus` (e.g. restoring a minimised window
+      // in some engines), so ask.
+      emit(pageHasFocus() ? { type: 'focus' } : { type: 'blur' })
+    }),
+    listen(window, 'focus', () => emit({ type: 'focus' })),
+    listen(window, 'blur', () => emit({ type: 'blur', intoFrame: focusIsInOwnFrame() })),
+    listen(document, 'freeze', () => emit({ type: 'freeze' })),
+    listen(document, 'resume', () => emit({ type: 'resume' })),
+    listen<PageTransitionEvent>(window, 'pagehide', (e) => emit({ type: 'pagehide', persisted: e.persisted })),
+    listen<PageTransitionEvent>(window, 'pageshow', (e) => emit({ type: 'pageshow', persisted: e.persisted })),
+  ]
+  return () => stops.forEach((stop) => stop())
+}

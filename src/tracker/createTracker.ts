@@ -1,0 +1,195 @@
+import { nanoid } from 'nanoid'
+import type { Signal } from '../core/timeBuckets.js'
+import { activityTargetInput, type ActivityTarget } from '../events/contextSchemas.js'
+import { parseOrThrow } from '../events/parse.js'
+import { toActivityContext, toTimebackUser } from '../events/toEventParts.js'
+import { createFlusher, type Delivery } from '../delivery/flusher.js'
+import { createEventJournal, type StorageMode } from '../journal/eventJournal.js'
+import { listen } from '../signals/listen.js'
+import { watchPage } from '../signals/watchPage.js'
+import { TrackerError } from '../trackerError.js'
+import { startActivityRunner, type Activity, type ActivityRunner } from './activityRunner.js'
+import { trackerRegistry } from './registry.js'
+import { resolveTrackerOptions, type TrackerOptions } from './trackerOptions.js'
+
+/** Everything a UI needs at a glance: the running activity, the queue, the last delivery. */
+export interface TrackerSnapshot {
+  activity:
+    | { id: string; state: Activity['state']; totals: Activity['totals']; elapsed: number }
+    | undefined
+  queue: {
+    /** Events stored and not yet acknowledged by the proxy. */
+    pending: number
+    storage: StorageMode
+    /** Sending is paused after a 401/403 until `flush()`. */
+    paused: boolean
+  }
+  lastDelivery: Delivery | undefined
+}
+
+export interface Tracker {
+  /**
+   * Starts measuring an activity. One runs at a time: starting another ends the running one
+   * first (its time is reported), so time is never counted twice.
+   * @throws {TimebackValidationError} naming every bad field, before anything starts.
+   */
+  startActivity(target: ActivityTarget): Activity
+  /** The running activity, if any. */
+  readonly activity: Activity | undefined
+  /** Sends everything stored now (also lifts a 401/403 pause). Resolves when the attempt ends. */
+  flush(): Promise<void>
+  /** Ends the running activity, flushes, and removes every listener and timer it added. */
+  destroy(): Promise<void>
+  /** Calls `listener` on state changes, queue changes and delivery outcomes. Returns unsubscribe. */
+  subscribe(listener: (snapshot: TrackerSnapshot) => void): () => void
+  snapshot(): TrackerSnapshot
+  /** Events the proxy refused for good, or that expired; kept for inspection. */
+  deadLetters(): Promise<Array<{ id: string; reason: string; status?: number; at: number; event: unknown }>>
+}
+
+/**
+ * Creates the tracker for the signed-in student. Validates every option first (throws a
+ * `TimebackValidationError` naming each bad field; nothing is started), then starts sending
+ * whatever earlier pages left in storage.
+ *
+ * @example
+ * const tracker = createTracker({
+ *   endpoint: '/api/caliper',
+ *   app: { name: 'Math App' },
+ *   actor: { id: 'https://sis.example/users/123', email: 'student@example.com' },
+ * })
+ * const activity = tracker.startActivity({ id: 'https://app.example/lessons/7', subject: 'Math' })
+ * await activity.complete({ totalQuestions: 10, correctQuestions: 9, xpEarned: 150 })
+ */
+export function createTracker(trackerOptions: TrackerOptions): Tracker {
+  const options = resolveTrackerOptions(trackerOptions)
+  const registry = trackerRegistry()
+  if (registry.has(options.storeName)) {
+    throw new Error(
+      `createTracker: a tracker for storeName "${options.storeName}" is already running on this page; ` +
+        'reuse it, call destroy() on it first, or give this one another storeName',
+    )
+  }
+  const sessionId = nanoid()
+  const actor = toTimebackUser(options.actor)
+  const listeners = new Set<(snapshot: TrackerSnapshot) => void>()
+  let runner: ActivityRunner | undefined
+  let lastDelivery: Delivery | undefined
+  let destroyed = false
+  let notifyQueued = false
+
+  const report = (error: TrackerError) => {
+    try {
+      options.onError(error)
+    } catch {
+      // an onError that throws must not break tracking
+    }
+  }
+
+  const snapshot = (): TrackerSnapshot => {
+    const clock = runner?.snapshot()
+    return {
+      activity: runner && clock ? { id: runner.id, state: clock.state, totals: clock.totals, elapsed: clock.elapsed } : undefined,
+      queue: { pending: journal.pending().length, storage: journal.mode(), paused: flusher.paused() },
+      lastDelivery,
+    }
+  }
+
+  const notify = () => {
+    if (notifyQueued || !listeners.size) return
+    notifyQueued = true
+    queueMicrotask(() => {
+      notifyQueued = false
+      const current = snapshot()
+      for (const listener of listeners) {
+        try {
+          listener(current)
+        } catch (error) {
+          report(new TrackerError('callback-failed', 'a subscribe() listener threw', { cause: error }))
+        }
+      }
+    })
+  }
+
+  const journal = createEventJournal(options.storeName, (error) => {
+    report(new TrackerError('storage-unavailable', `IndexedDB cannot be used (${String(error)}); events are kept in memory for this page's life`, { cause: error }))
+    notify()
+  })
+
+  const flusher = createFlusher({
+    ...options,
+    journal,
+    actorId: actor.id,
+    sessionId,
+    lockName: `${options.storeName}:flush`,
+    maxBatchEvents: 100,
+    maxBatchBytes: 256 * 1024,
+    timeoutMs: options.requestTimeoutMs,
+    report,
+    onDelivery(delivery) {
+      lastDelivery = delivery
+      notify()
+    },
+  })
+
+  // One owner of the page lifecycle: the running activity hears a signal first (so hiding
+  // closes its slice), then delivery reacts (the beacon carries that slice).
+  const onPageSignal = (signal: Signal) => {
+    runner?.signal(signal)
+    if (signal.type === 'hidden' || signal.type === 'pagehide') flusher.beacon()
+    else if (signal.type === 'visible' || (signal.type === 'pageshow' && signal.persisted)) flusher.visible()
+  }
+  const stops = [watchPage(onPageSignal), listen(window, 'online', () => void flusher.now())]
+
+  const tracker: Tracker = {
+    startActivity(target) {
+      if (destroyed) throw new Error('startActivity: this tracker was destroyed')
+      const valid = parseOrThrow(activityTargetInput, target, 'startActivity')
+      void runner?.end()
+      runner = startActivityRunner({
+        options,
+        actor,
+        object: toActivityContext({ ...valid, app: options.app }),
+        journal,
+        sessionId,
+        lockName: `${options.storeName}:page:${sessionId}`,
+        stored() {
+          flusher.soon()
+          notify()
+        },
+        changed: notify,
+        finished(done) {
+          if (runner === done) runner = undefined
+          notify()
+        },
+      })
+      notify()
+      return runner
+    },
+    get activity() {
+      return runner
+    },
+    flush: () => flusher.now(true),
+    async destroy() {
+      if (destroyed) return
+      destroyed = true
+      registry.delete(options.storeName) // a new tracker may start at once (React StrictMode)
+      await runner?.end()
+      stops.forEach((stop) => stop())
+      await flusher.now()
+      flusher.stop()
+      listeners.clear()
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    },
+    snapshot,
+    async deadLetters() {
+      return (await journal.deadLetters()).map(({ id, reason, status, at, event }) => ({ id, reason, at, event, ...(status === undefined ? {} : { status }) }))
+    },
+  }
+  registry.set(options.storeName, tracker)
+  flusher.soon()
+  return tracker
+}

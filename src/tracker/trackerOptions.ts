@@ -1,0 +1,106 @@
+import * as z from 'zod/mini'
+import { actorInput, appInput, type TimebackActor, type TimebackApp } from '../events/contextSchemas.js'
+import { name } from '../events/fieldSchemas.js'
+import { parseOrThrow } from '../events/parse.js'
+import { isHttpUrl } from '../events/uri.js'
+import type { TrackerError } from '../trackerError.js'
+
+/** Options of `createTracker`. Only `endpoint`, `app` and `actor` are required. */
+export interface TrackerOptions {
+  /** Your backend proxy's URL (absolute, or relative to the page), e.g. `/api/caliper`. */
+  endpoint: string
+  /** The app reporting the events; `name` is required by the platform. */
+  app: TimebackApp
+  /** The signed-in student. `id` is their OneRoster user URL (or your app's user URL). */
+  actor: TimebackActor
+  /** The envelope's `sensor`: your app's URL. Default: the page's origin. */
+  sensor?: string
+  /** Visible and focused with no input for this long counts as inactive (idle). Default 60 000. */
+  idleTimeoutMs?: number
+  /** A hidden tab counts as inactive this long, then as abandoned (not counted). Default 600 000. */
+  hiddenTimeoutMs?: number
+  /** A running activity reports a TimeSpentEvent at least this often while visible. Default 60 000. */
+  sliceMs?: number
+  /** Credited time is checkpointed to IndexedDB within this long; a crash loses at most this. Default 5 000. */
+  checkpointMs?: number
+  /** A timer firing later than this means the device slept: that stretch is unknown. Default 15 000. */
+  clockGapToleranceMs?: number
+  /** Extra request headers for each POST (e.g. a CSRF token). Beacons cannot carry headers. */
+  headers?: () => HeadersInit | Promise<HeadersInit>
+  /** `fetch` credentials mode. Default `'same-origin'` (cookies go to your own proxy). */
+  credentials?: RequestCredentials
+  /** Called for background problems (storage, delivery); never throws into your app. Default: console.warn. */
+  onError?: (error: TrackerError) => void
+  /** IndexedDB database name; one tracker per name per page. Default `'timeback-tracker'`. */
+  storeName?: string
+  /** At most this many events wait in storage; past it the oldest TimeSpentEvents are dropped. Default 5 000. */
+  maxStoredEvents?: number
+  /** Undeliverable events older than this go to the dead-letter store. Default 30 days. */
+  retentionMs?: number
+  /** A request is abandoned (and retried) after this long. Default 30 000. */
+  requestTimeoutMs?: number
+}
+
+export type ResolvedTrackerOptions = Required<Omit<TrackerOptions, 'headers' | 'onError'>> &
+  Pick<TrackerOptions, 'headers'> & { onError: (error: TrackerError) => void }
+
+const atLeast = (min: number) =>
+  z.optional(z.number().check(z.refine((v) => Number.isInteger(v) && v >= min, `must be a whole number of ms ≥ ${min}`)))
+
+const callback = z.optional(z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function'))
+
+const isEndpoint = (value: string) => {
+  try {
+    return /^https?:$/.test(new URL(value, location.href).protocol)
+  } catch {
+    return false
+  }
+}
+
+const optionsSchema = z.strictObject({
+  endpoint: z.string().check(z.refine(isEndpoint, 'must be an http(s) URL, absolute or relative to the page')),
+  app: appInput,
+  actor: actorInput,
+  sensor: z.optional(z.string().check(z.refine(isHttpUrl, 'must be an absolute http(s) URL (your app)'))),
+  idleTimeoutMs: atLeast(1000),
+  hiddenTimeoutMs: atLeast(1000),
+  sliceMs: atLeast(1000),
+  checkpointMs: atLeast(100),
+  clockGapToleranceMs: atLeast(1000),
+  headers: callback,
+  credentials: z.optional(z.enum(['omit', 'same-origin', 'include'])),
+  onError: callback,
+  storeName: z.optional(name),
+  maxStoredEvents: atLeast(1),
+  retentionMs: atLeast(60_000),
+  requestTimeoutMs: atLeast(1000),
+})
+
+const warnOnce = new Set<string>()
+const consoleWarn = (error: TrackerError) => {
+  if (warnOnce.has(error.code)) return
+  warnOnce.add(error.code)
+  console.warn(`[timeback-tracker] ${error.code}: ${error.message}`)
+}
+
+/** Validates `createTracker` options (throws naming every bad field) and fills in defaults. */
+export function resolveTrackerOptions(options: TrackerOptions): ResolvedTrackerOptions {
+  const valid = parseOrThrow(optionsSchema, options, 'createTracker')
+  const given = Object.fromEntries(Object.entries(valid).filter(([, v]) => v !== undefined))
+  return {
+    sensor: location.origin,
+    idleTimeoutMs: 60_000,
+    hiddenTimeoutMs: 600_000,
+    sliceMs: 60_000,
+    checkpointMs: 5_000,
+    clockGapToleranceMs: 15_000,
+    credentials: 'same-origin',
+    storeName: 'timeback-tracker',
+    maxStoredEvents: 5_000,
+    retentionMs: 30 * 24 * 3_600_000,
+    requestTimeoutMs: 30_000,
+    ...given,
+    endpoint: new URL(valid.endpoint, location.href).href,
+    onError: valid.onError ?? consoleWarn,
+  } as ResolvedTrackerOptions
+}

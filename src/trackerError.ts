@@ -1,0 +1,34 @@
+/** Why the tracker called `onError`. Background work never throws into the app; it reports. */
+export type TrackerErrorCode =
+  /** IndexedDB could not be used; events are kept in memory for this page's life. */
+  | 'storage-unavailable'
+  /** The proxy refused an event for good (400/413/422); it is in the dead-letter store. */
+  | 'event-rejected'
+  /** An event stayed undeliverable longer than `retentionMs`; it is in the dead-letter store. */
+  | 'event-expired'
+  /** More than `maxStoredEvents` were waiting; the oldest TimeSpentEvents were dropped. */
+  | 'event-evicted'
+  /** A stored record could not be read (another version, or damaged); it was set aside. */
+  | 'corrupt-record'
+  /** The proxy answered 401/403; sending is paused until `tracker.flush()` or the next load. */
+  | 'unauthorized'
+  /** Sending failed (offline, timeout, 5xx, 429); it will be retried with backoff. */
+  | 'delivery-failed'
+  /** A `subscribe()` listener or a `headers()` hook threw. */
+  | 'callback-failed'
+
+export class TrackerError extends Error {
+  readonly code: TrackerErrorCode
+  /** Events concerned, where there are any. */
+  readonly eventIds: string[]
+  /** HTTP status, for delivery errors. */
+  readonly status: number | undefined
+
+  constructor(code: TrackerErrorCode, message: string, details: { eventIds?: string[]; status?: number; cause?: unknown } = {}) {
+    super(message, { cause: details.cause })
+    this.name = 'TrackerError'
+    this.code = code
+    this.eventIds = details.eventIds ?? []
+    this.status = details.status
+  }
+}

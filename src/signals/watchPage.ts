@@ -13,7 +13,9 @@ const focusIsInOwnFrame = () => document.activeElement instanceof HTMLIFrameElem
  * classifier signals. Listens only; never polls. Returns a function that removes the listeners.
  */
 export function watchPage(emit: (signal: Signal) => void): () => void {
+  let recheck: ReturnType<typeof setTimeout> | undefined
   const stops = [
+    () => clearTimeout(recheck),
     listen(document, 'visibilitychange', () => {
       if (!pageIsVisible()) return emit({ type: 'hidden' })
       emit({ type: 'visible' })
@@ -22,7 +24,13 @@ export function watchPage(emit: (signal: Signal) => void): () => void {
       emit(pageHasFocus() ? { type: 'focus' } : { type: 'blur' })
     }),
     listen(window, 'focus', () => emit({ type: 'focus' })),
-    listen(window, 'blur', () => emit({ type: 'blur', intoFrame: focusIsInOwnFrame() })),
+    listen(window, 'blur', () => {
+      if (focusIsInOwnFrame()) return emit({ type: 'blur', intoFrame: true })
+      emit({ type: 'blur' })
+      // Firefox blurs the window before it makes the clicked iframe the active element: look
+      // once more after this task. (One timer per blur, never a poll.)
+      recheck = setTimeout(() => focusIsInOwnFrame() && pageHasFocus() && emit({ type: 'focus' }))
+    }),
     listen(document, 'freeze', () => emit({ type: 'freeze' })),
     listen(document, 'resume', () => emit({ type: 'resume' })),
     listen<PageTransitionEvent>(window, 'pagehide', (e) => emit({ type: 'pagehide', persisted: e.persisted })),

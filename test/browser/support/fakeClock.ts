@@ -1,6 +1,7 @@
 // Deterministic time for tracker tests in every engine: replaces Date.now, setTimeout and
 // clearTimeout on the page (the tracker looks them up at call time) and runs due timers when
-// told. IndexedDB and fetch stay real; `tick` lets their promises settle between timers.
+// told. IndexedDB and fetch stay real; `tick` waits (in real time) for requests in flight and
+// lets promises settle before each timer, so the network is never slower than fake time.
 
 interface Timer {
   id: number
@@ -18,6 +19,8 @@ export interface FakeClock {
   pending(): number
   /** setTimeout calls made while installed. */
   readonly scheduled: number
+  /** Timers that actually fired (wake-ups). */
+  readonly fired: number
   uninstall(): void
 }
 
@@ -28,10 +31,28 @@ export const settle = async (rounds = 20) => {
 const realSetTimeout = window.setTimeout.bind(window)
 
 export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z')): FakeClock {
-  const original = { now: Date.now, setTimeout: window.setTimeout, clearTimeout: window.clearTimeout }
+  const original = { now: Date.now, setTimeout: window.setTimeout, clearTimeout: window.clearTimeout, fetch: window.fetch }
+  let inFlight = 0
+  window.fetch = (async (...args: Parameters<typeof fetch>) => {
+    inFlight++
+    try {
+      const response = await original.fetch.apply(window, args)
+      // Read the body inside the count, as the code under test is about to.
+      const body = await response.clone().arrayBuffer()
+      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+    } finally {
+      inFlight--
+    }
+  }) as typeof fetch
+  const quiet = async () => {
+    do await settle(2)
+    while (inFlight > 0)
+    await settle(2)
+  }
   let now = start
   let nextId = 1e6
   let scheduled = 0
+  let fired = 0
   const timers = new Map<number, Timer>()
   Date.now = () => now
   window.setTimeout = ((fn: () => void, ms = 0) => {
@@ -46,17 +67,18 @@ export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z'))
     now: () => now,
     async tick(ms) {
       const until = now + ms
-      await settle(2)
+      await quiet()
       for (;;) {
         const due = [...timers.values()].filter((t) => t.at <= until).sort((a, b) => a.at - b.at || a.id - b.id)[0]
         if (!due) break
         timers.delete(due.id)
         now = Math.max(now, due.at)
+        fired++
         due.fn()
-        await settle(2)
+        await quiet()
       }
       now = until
-      await settle(2)
+      await quiet()
     },
     jump(ms) {
       now += ms
@@ -65,10 +87,14 @@ export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z'))
     get scheduled() {
       return scheduled
     },
+    get fired() {
+      return fired
+    },
     uninstall() {
       Date.now = original.now
       window.setTimeout = original.setTimeout
       window.clearTimeout = original.clearTimeout
+      window.fetch = original.fetch
     },
   }
 }

@@ -1,11 +1,16 @@
 // A stand-in for the app's proxy, mounted on the test server at /collect/<bucket>. It records
 // every POST (fetch or beacon), answers with the proxy protocol (deduping by event id, like the
-// real proxy), and can be scripted to fail: POST /collect/<bucket>/script with a list of
-// answers ({ status, headers?, body? }) used for the next requests, in order.
+// real proxy), and can be told to misbehave:
+// - POST /collect/<bucket>/script [{ status, headers?, body?, reject?, delayMs? }]: answers for
+//   the next requests, in order;
+// - POST /collect/<bucket>/rules [{ status, containsId?, maxEvents?, contentType? }]: answer
+//   `status` to every request that carries that event id / has more than maxEvents events / has
+//   that content type (no condition: every request); [{ delayMs }]: hold every answer that
+//   long. DELETE /collect/<bucket>/rules drops them.
 const buckets = new Map()
 
 const bucket = (name) => {
-  if (!buckets.has(name)) buckets.set(name, { requests: [], script: [], accepted: new Set() })
+  if (!buckets.has(name)) buckets.set(name, { requests: [], script: [], rules: [], accepted: new Set() })
   return buckets.get(name)
 }
 
@@ -19,7 +24,7 @@ const readBody = (req) =>
   })
 
 export async function collectorMiddleware(ctx, next) {
-  const match = /^\/collect\/([\w-]+)(\/(received|script))?$/.exec(ctx.path)
+  const match = /^\/collect\/([\w-]+)(\/(received|script|rules))?$/.exec(ctx.path)
   if (!match) return next()
   const b = bucket(match[1])
   if (match[3] === 'received') {
@@ -27,8 +32,13 @@ export async function collectorMiddleware(ctx, next) {
     ctx.body = JSON.stringify(b.requests)
     return
   }
-  if (match[3] === 'script') {
-    b.script.push(...JSON.parse(await readBody(ctx.req)))
+  if (match[3] === 'rules' && ctx.method === 'DELETE') {
+    b.rules = []
+    ctx.body = '{}'
+    return
+  }
+  if (match[3] === 'script' || match[3] === 'rules') {
+    b[match[3]].push(...JSON.parse(await readBody(ctx.req)))
     ctx.body = '{}'
     return
   }
@@ -41,9 +51,21 @@ export async function collectorMiddleware(ctx, next) {
     envelope = undefined
   }
   const ids = Array.isArray(envelope?.data) ? envelope.data.map((e) => e.id) : []
-  const scripted = b.script.shift()
-  b.requests.push({ at: Date.now(), contentType: ctx.get('content-type'), bytes: Buffer.byteLength(text), ids, envelope, status: scripted?.status ?? 200 })
-  if (scripted && scripted.status !== 200) {
+  const contentType = ctx.get('content-type')
+  const ruled = b.rules.find(
+    (r) =>
+      r.status &&
+      (!r.containsId || ids.includes(r.containsId)) &&
+      (!r.maxEvents || ids.length > r.maxEvents) &&
+      (!r.contentType || contentType.startsWith(r.contentType)),
+  )
+  const scripted = ruled ?? b.script.shift()
+  const delayMs = Math.max(scripted?.delayMs ?? 0, ...b.rules.map((r) => r.delayMs ?? 0))
+  const request = { at: Date.now(), contentType, bytes: Buffer.byteLength(text), ids, envelope, status: scripted?.status ?? 200 }
+  b.requests.push(request)
+  if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs))
+  request.answeredAt = Date.now()
+  if (scripted?.status && scripted.status !== 200) {
     ctx.status = scripted.status
     for (const [k, v] of Object.entries(scripted.headers ?? {})) ctx.set(k, v)
     ctx.type = 'application/json'

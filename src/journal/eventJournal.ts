@@ -49,8 +49,8 @@ export function createEventJournal(
         return { value: await op(journal) }
       } catch (error) {
         idb = undefined
-        if (tries === 1) {
-          memoryOnly = true
+        if (tries === 1 && !memoryOnly) {
+          memoryOnly = true // said once, even when several writes fail at the same moment
           onStorageFailure(error)
         }
       }

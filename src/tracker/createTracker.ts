@@ -43,6 +43,8 @@ export interface Tracker {
   /** Calls `listener` on state changes, queue changes and delivery outcomes. Returns unsubscribe. */
   subscribe(listener: (snapshot: TrackerSnapshot) => void): () => void
   snapshot(): TrackerSnapshot
+  /** Events stored and not yet acknowledged (open checkpoints included), oldest first. */
+  queue(): Promise<Array<{ id: string; type: string; createdAt: number; open: boolean; event: unknown }>>
   /** Events the proxy refused for good, or that expired; kept for inspection. */
   deadLetters(): Promise<Array<{ id: string; reason: string; status?: number; at: number; event: unknown }>>
 }
@@ -185,6 +187,11 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
       return () => void listeners.delete(listener)
     },
     snapshot,
+    async queue() {
+      return (await journal.read()).records
+        .sort((a, b) => a.createdAt - b.createdAt)
+        .map((r) => ({ id: r.id, type: r.event.type, createdAt: r.createdAt, open: !!r.open, event: r.event }))
+    },
     async deadLetters() {
       return (await journal.deadLetters()).map(({ id, reason, status, at, event }) => ({ id, reason, at, event, ...(status === undefined ? {} : { status }) }))
     },

@@ -2,6 +2,7 @@
 
 export interface ReceivedRequest {
   at: number
+  answeredAt: number
   contentType: string
   bytes: number
   ids: string[]
@@ -12,8 +13,11 @@ export interface ReceivedRequest {
 export interface Collector {
   url: string
   received(): Promise<ReceivedRequest[]>
-  /** Answers for the next requests, in order: `{ status, headers?, body?, reject? }`. */
-  script(answers: Array<{ status: number; headers?: Record<string, string>; body?: unknown; reject?: string[] }>): Promise<void>
+  /** Answers for the next requests, in order: `{ status, headers?, body?, reject?, delayMs? }`. */
+  script(answers: Array<{ status: number; headers?: Record<string, string>; body?: unknown; reject?: string[]; delayMs?: number }>): Promise<void>
+  /** Standing rules (see collectorMiddleware.mjs); `clearRules()` drops them. */
+  rules(rules: Array<{ status?: number; containsId?: string; maxEvents?: number; contentType?: string; delayMs?: number }>): Promise<void>
+  clearRules(): Promise<void>
   /** Ids that reached the collector in a 200 answer, with how many times each arrived. */
   deliveredCounts(): Promise<Map<string, number>>
 }
@@ -27,6 +31,12 @@ export function collector(name = Math.random().toString(36).slice(2)): Collector
     received: get,
     async script(answers) {
       await fetch(`${url}/script`, { method: 'POST', body: JSON.stringify(answers) })
+    },
+    async rules(rules) {
+      await fetch(`${url}/rules`, { method: 'POST', body: JSON.stringify(rules) })
+    },
+    async clearRules() {
+      await fetch(`${url}/rules`, { method: 'DELETE' })
     },
     async deliveredCounts() {
       const counts = new Map<string, number>()

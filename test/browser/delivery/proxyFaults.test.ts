@@ -44,7 +44,7 @@ describe('delivery faults at the proxy', () => {
     expect((await h.sink.received()).length, 'nothing before Retry-After').to.equal(1)
     await h.clock.tick(2 * SECOND)
     await expectAllDelivered(h.sink, ids)
-    expect(h.tracker.snapshot().lastDelivery?.status).to.equal(200)
+    await waitFor(() => h.tracker.snapshot().lastDelivery?.status === 200, 'the tracker to see the 200')
   })
 
   it('413: the batch is split until it fits', async () => {

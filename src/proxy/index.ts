@@ -1,1 +1,11 @@
-export {}
+// timeback-tracker/proxy: the reference backend proxy (Node ≥ 20, no browser code).
+export { createCaliperProxy } from './createCaliperProxy.js'
+export type { AuthorizedUser, CaliperProxy, CaliperProxyOptions, ProxyLogger } from './createCaliperProxy.js'
+export { createMemoryLedger } from './ledger.js'
+export type { CaliperLedger, MemoryLedgerOptions } from './ledger.js'
+export { createSqliteLedger } from './sqliteLedger.js'
+export type { SqliteDatabase, SqliteLedgerOptions } from './sqliteLedger.js'
+export { createTokenSource, TokenError } from './tokenSource.js'
+export type { TokenSource, TokenSourceOptions } from './tokenSource.js'
+export { toNodeHandler } from './nodeAdapter.js'
+export { validateEnvelope, validateEvent } from '../events/validateEnvelope.js'

@@ -1,0 +1,32 @@
+// npm test: everything CI checks, in order, stopping at the first failure.
+//   1. type-check (esbuild strips types without checking them)
+//   2. build dist/ (the size check, the CSP test and the end-to-end test use it)
+//   3. size budgets
+//   4. Node tests (event conformance against the published OpenAPI files, the proxy)
+//   5. browser tests in Chromium, Firefox and WebKit (BROWSERS=chromium,... to choose)
+//   6. end-to-end: `npm start`'s server, the demo page in Chromium, the mock Caliper endpoint
+import { spawnSync } from 'node:child_process'
+
+const steps = [
+  ['type-check', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
+  ['type-check (node)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.node.json']],
+  ['build', 'node', ['scripts/build.mjs']],
+  ['size budgets', 'node', ['scripts/size.mjs', '--check']],
+  ['node tests', 'npm', ['run', '-s', 'test:node']],
+  ['browser tests', 'npx', ['wtr']],
+  ['end-to-end', 'npm', ['run', '-s', 'test:e2e']],
+]
+
+const only = process.env.TEST_STEPS?.split(',')
+for (const [name, cmd, args] of steps) {
+  if (only && !only.includes(name)) continue
+  console.log(`\n▶ ${name}`)
+  const started = Date.now()
+  const { status } = spawnSync(cmd, args, { stdio: 'inherit', shell: process.platform === 'win32' })
+  if (status !== 0) {
+    console.error(`\n✖ ${name} failed`)
+    process.exit(status ?? 1)
+  }
+  console.log(`✔ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+}
+console.log('\nAll checks passed.')

@@ -1,0 +1,261 @@
+// The QA demo page. It uses the tracker exactly as a learning app loading it with a <script>
+// tag would (window.TimebackTracker), and shows everything it does. Event data is only ever
+// written with textContent, never as HTML.
+'use strict'
+;(() => {
+  const { createTracker, SUBJECTS } = window.TimebackTracker
+  const $ = (id) => document.getElementById(id)
+  const BUCKETS = ['active', 'inactive', 'unknown', 'waste', 'anti-pattern', 'not-counted']
+  const LABELS = { active: 'Active', inactive: 'Inactive', unknown: 'Unknown', waste: 'Waste', 'anti-pattern': 'Anti-pattern', 'not-counted': 'Not counted' }
+
+  /** Builds an element; children are nodes or text (never parsed as HTML). */
+  const el = (tag, props = {}, ...children) => {
+    const node = document.createElement(tag)
+    for (const [key, value] of Object.entries(props)) {
+      if (key === 'class') node.className = value
+      else if (key === 'dataset') Object.assign(node.dataset, value)
+      else if (key === 'style') Object.assign(node.style, value) // CSSOM: allowed under style-src 'self'
+      else node.setAttribute(key, value)
+    }
+    for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)))
+    return node
+  }
+  const clock = (ms) => {
+    const s = Math.floor(ms / 1000)
+    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`
+  }
+  const time = (ms) => new Date(ms).toLocaleTimeString()
+  const short = (id) => String(id).replace(/^urn:uuid:/, '').slice(0, 8)
+
+  let session
+  let tracker
+  let activity
+  const deliveries = []
+  const errors = []
+
+  // ----- tracker lifecycle -------------------------------------------------------------------
+
+  async function makeTracker() {
+    if (tracker) await tracker.destroy()
+    const idleSeconds = Number(new FormData($('activity-form')).get('idleTimeout')) || 60
+    tracker = createTracker({
+      endpoint: '/api/caliper',
+      app: session.app,
+      actor: { id: session.student.id, email: session.student.email, name: session.student.name, role: 'student' },
+      idleTimeoutMs: Math.max(1, Math.round(idleSeconds)) * 1000,
+      onError(error) {
+        errors.unshift({ at: Date.now(), code: error.code, message: error.message })
+        renderErrors()
+      },
+    })
+    tracker.subscribe((snapshot) => {
+      if (snapshot.lastDelivery && deliveries[0] !== snapshot.lastDelivery) {
+        deliveries.unshift(snapshot.lastDelivery)
+        deliveries.length = Math.min(deliveries.length, 50)
+        renderDeliveries()
+        void refreshReceived()
+      }
+      renderNow()
+      void renderQueue()
+    })
+    renderNow()
+    void renderQueue()
+  }
+
+  function activityTarget() {
+    const form = new FormData($('activity-form'))
+    const target = { id: String(form.get('id')), subject: String(form.get('subject')) }
+    if (form.get('activityName')) target.activity = { name: String(form.get('activityName')) }
+    if (form.get('courseId') || form.get('courseName')) target.course = { id: String(form.get('courseId')), name: String(form.get('courseName')) }
+    return target
+  }
+
+  /** Runs an action, showing a validation error (which names every bad field) instead of throwing. */
+  function attempt(noteId, action) {
+    const note = $(noteId)
+    note.className = 'note'
+    note.textContent = ''
+    try {
+      return action()
+    } catch (error) {
+      note.className = 'note error'
+      note.textContent = error.message
+      return undefined
+    }
+  }
+
+  // ----- rendering ---------------------------------------------------------------------------
+
+  function renderNow() {
+    const snap = tracker && tracker.snapshot()
+    $('storage').textContent = snap ? snap.queue.storage : '–'
+    $('queue-count').textContent = snap ? String(snap.queue.pending) + (snap.queue.paused ? ' (paused: 401/403)' : '') : '0'
+    $('network').textContent = navigator.onLine ? 'online' : 'offline'
+    const state = $('state')
+    const current = snap && snap.activity
+    if (!current) {
+      state.textContent = activity ? `Activity ${activity.status}` : 'No activity running'
+      state.dataset.bucket = 'none'
+      $('since').textContent = ''
+    } else {
+      state.textContent = `${LABELS[current.state.bucket]}: ${current.state.reason}${current.state.subType ? ` (${current.state.subType})` : ''}`
+      state.dataset.bucket = current.state.bucket
+      $('since').textContent = `since ${time(current.state.since)} · elapsed ${clock(current.elapsed)}`
+    }
+    const totals = current ? current.totals : activity ? activity.totals : undefined
+    $('totals').replaceChildren(
+      ...BUCKETS.map((bucket) =>
+        el('tr', { dataset: { bucket } }, el('td', {}, el('span', { class: `swatch bucket-${bucket}` }), LABELS[bucket]), el('td', { 'data-testid': `total-${bucket}` }, clock(totals ? totals[bucket] : 0))),
+      ),
+    )
+    const stretches = activity ? activity.timeline() : []
+    const start = stretches.length ? stretches[0].start : 0
+    const end = current ? Date.now() : stretches.length ? stretches[stretches.length - 1].end : 0
+    $('timeline').replaceChildren(
+      ...stretches.map((s) => el('span', { class: `bucket-${s.bucket}`, style: { flexGrow: String(Math.max(1, s.end - s.start)) }, title: `${s.bucket} (${s.reason}) ${clock(s.end - s.start)}` })),
+      ...(current && stretches.length ? [el('span', { class: `bucket-${current.state.bucket}`, style: { flexGrow: String(Math.max(1, end - stretches[stretches.length - 1].end)) } })] : []),
+    )
+    for (const id of ['pause', 'resume', 'end', 'complete', 'mark-waste', 'mark-anti', 'unmark']) $(id).disabled = !current
+  }
+
+  async function renderQueue() {
+    if (!tracker) return
+    const queue = await tracker.queue()
+    $('queue').replaceChildren(
+      ...queue.map((r) =>
+        el('li', {}, el('span', { class: `tag ${r.open ? 'wait' : ''}` }, r.open ? 'open checkpoint' : 'waiting'), `${r.type} ${short(r.id)} · stored ${time(r.createdAt)} · `, summarize(r.event)),
+      ),
+    )
+  }
+
+  function summarize(event) {
+    const items = event && event.generated && event.generated.items
+    return items ? items.map((i) => `${i.type}${i.subType ? `:${i.subType}` : ''}=${i.value}`).join(' ') : ''
+  }
+
+  function renderDeliveries() {
+    $('deliveries').replaceChildren(
+      ...deliveries.map((d) => {
+        const ok = d.status && d.status < 300
+        const tag = d.transport === 'beacon' ? 'beacon' : d.status ? String(d.status) : 'network error'
+        const detail = [
+          `${d.ids.length} event(s)`,
+          d.done && d.done.length ? `${d.done.length} acknowledged` : '',
+          d.rejected && d.rejected.length ? `${d.rejected.length} rejected` : '',
+          d.retryInMs !== undefined ? `retry in ${(d.retryInMs / 1000).toFixed(1)} s` : '',
+          d.error || '',
+        ].filter(Boolean)
+        return el('li', {}, el('span', { class: `tag ${d.transport === 'beacon' ? 'wait' : ok ? 'ok' : 'bad'}` }, `${d.transport} ${tag}`), `${time(d.at)} · ${detail.join(' · ')} · ${d.ids.map(short).join(', ')}`)
+      }),
+    )
+  }
+
+  function renderErrors() {
+    $('errors').replaceChildren(...errors.map((e) => el('li', {}, el('span', { class: 'tag bad' }, e.code), `${time(e.at)} · ${e.message}`)))
+  }
+
+  let receivedCount = -1
+  async function refreshReceived() {
+    const response = await fetch('/mock-caliper/received').catch(() => undefined)
+    if (!response || !response.ok) return
+    const received = await response.json()
+    if (received.length === receivedCount) return
+    receivedCount = received.length
+    const events = received.flatMap((r) => r.envelope.data.map((event) => ({ at: r.at, event })))
+    $('received').replaceChildren(
+      ...events.reverse().map(({ at, event }) =>
+        el('details', {}, el('summary', {}, `${event.type} · ${summarize(event) || event.action} · ${short(event.id)} · ${new Date(at).toLocaleTimeString()}`), el('pre', {}, JSON.stringify(event, null, 2))),
+      ),
+    )
+  }
+
+  // ----- controls ----------------------------------------------------------------------------
+
+  $('start').addEventListener('click', () =>
+    attempt('activity-note', () => {
+      activity = tracker.startActivity(activityTarget())
+      renderNow()
+    }),
+  )
+  $('pause').addEventListener('click', () => activity && activity.pause())
+  $('resume').addEventListener('click', () => activity && activity.resume())
+  $('end').addEventListener('click', async () => {
+    if (!activity) return
+    const result = await activity.end()
+    $('activity-note').textContent = result.recorded ? `Ended: ${result.eventIds.length} event(s) stored` : result.reason
+    renderNow()
+  })
+  $('mark-waste').addEventListener('click', () => attempt('activity-note', () => activity.mark('waste', $('subtype').value || undefined)))
+  $('mark-anti').addEventListener('click', () => attempt('activity-note', () => activity.mark('anti-pattern', $('subtype').value || undefined)))
+  $('unmark').addEventListener('click', () => activity && activity.unmark())
+  $('complete').addEventListener('click', async () => {
+    if (!activity) return
+    const form = new FormData($('complete-form'))
+    const metrics = {}
+    for (const key of ['totalQuestions', 'correctQuestions', 'xpEarned']) if (form.get(key) !== '') metrics[key] = Number(form.get(key))
+    const options = { process: form.get('process') === 'on' }
+    if (form.get('attempt') !== '') options.attempt = Number(form.get('attempt'))
+    const note = $('complete-note')
+    try {
+      const result = await activity.complete(metrics, options)
+      note.className = 'note'
+      note.textContent = result.recorded ? `Completed: ${result.eventIds.length} event(s) stored, sending…` : result.reason
+    } catch (error) {
+      note.className = 'note error'
+      note.textContent = error.message
+    }
+    renderNow()
+  })
+  $('flush').addEventListener('click', () => tracker && tracker.flush())
+  $('faults').addEventListener('change', (event) => {
+    void fetch('/demo/proxy-fault', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: event.target.value }) })
+  })
+  $('activity-form').addEventListener('change', (event) => {
+    if (event.target.name === 'idleTimeout') void makeTracker()
+  })
+  addEventListener('online', renderNow)
+  addEventListener('offline', renderNow)
+
+  // A video with no file to fetch: an animated canvas, streamed into a <video> element.
+  function setUpVideo() {
+    const canvas = el('canvas', { width: '320', height: '180' })
+    const ctx = canvas.getContext('2d')
+    let frame = 0
+    const draw = () => {
+      frame++
+      ctx.fillStyle = '#0d1320'
+      ctx.fillRect(0, 0, 320, 180)
+      ctx.fillStyle = '#2f5bea'
+      const x = 160 + Math.sin(frame / 30) * 110
+      ctx.beginPath()
+      ctx.arc(x, 90, 26, 0, Math.PI * 2)
+      ctx.fill()
+      ctx.fillStyle = '#fff'
+      ctx.font = '16px system-ui'
+      ctx.fillText('Lesson video', 12, 24)
+      requestAnimationFrame(draw)
+    }
+    draw()
+    if (canvas.captureStream) $('video').srcObject = canvas.captureStream(15)
+  }
+
+  // ----- start -------------------------------------------------------------------------------
+
+  async function main() {
+    session = await (await fetch('/demo/session')).json()
+    $('who').textContent = `Signed in as ${session.student.name} <${session.student.email}>`
+    $('platform').textContent = `(${session.platform})`
+    $('subject').replaceChildren(...SUBJECTS.map((s) => el('option', s === 'Math' ? { selected: '' } : {}, s)))
+    $('legend').replaceChildren(...BUCKETS.map((b) => el('li', {}, el('span', { class: `swatch bucket-${b}` }), LABELS[b])))
+    setUpVideo()
+    await makeTracker()
+    await refreshReceived()
+    // The page's own refresh of live numbers (the tracker itself runs no such timer).
+    setInterval(() => {
+      renderNow()
+      void refreshReceived()
+    }, 1000)
+    document.body.dataset.ready = 'true'
+  }
+  void main()
+})()

@@ -1,0 +1,111 @@
+// End to end, the way a QA person uses it: `npm start`'s server, the demo page in real
+// Chromium (Playwright, page clock), an activity with input, idle time and a completion, then
+// the page closed. The embedded mock Caliper endpoint must hold schema-valid events whose
+// active/inactive seconds match the script, each event exactly once.
+import assert from 'node:assert/strict'
+import { mkdirSync } from 'node:fs'
+import { after, before, describe, it } from 'node:test'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { browserPaths, chromiumArgs } from '../../scripts/browsers.mjs'
+import { validateEnvelope } from '../../src/events/index.js'
+import { createSpecValidator } from '../../spec/specValidator.js'
+import { startDemoServer } from './demoServer.js'
+
+const SHOTS = 'test-results'
+let server: Awaited<ReturnType<typeof startDemoServer>>
+let browser: Browser
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true })
+  server = await startDemoServer()
+  browser = await chromium.launch({ executablePath: browserPaths.chromium.path, args: chromiumArgs })
+})
+after(async () => {
+  await browser?.close()
+  server?.stop()
+})
+
+type Received = Array<{ at: string; envelope: { data: Array<Record<string, any>> } }>
+const received = async (): Promise<Received> => (await fetch(`${server.base}/mock-caliper/received`)).json() as Promise<Received>
+
+async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${server.output()}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+const pageNow = (page: Page) => page.evaluate(() => Date.now())
+
+describe('the demo, end to end', () => {
+  it('an activity with input, idle and completion reaches the mock Caliper exactly once, schema-valid', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    const problems: string[] = []
+    page.on('pageerror', (e) => problems.push(e.message))
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
+    await page.clock.install({ time: new Date('2026-01-05T09:00:00.000Z') })
+    await page.goto(server.base)
+    await page.waitForSelector('body[data-ready]')
+
+    await page.click('[data-testid=start]')
+    const started = await pageNow(page)
+    // 30 s of a student working: the pointer moves every second.
+    let lastInput = started
+    for (let i = 0; i < 30; i++) {
+      await page.clock.runFor(1000)
+      await page.mouse.move(200 + (i % 2) * 40, 300 + i)
+      lastInput = await pageNow(page)
+    }
+    // Then two minutes with no input at all (idle after the 60 s timeout).
+    for (let i = 0; i < 24; i++) await page.clock.runFor(5000)
+    assert.match((await page.textContent('[data-testid=state]'))!, /Inactive: idle/)
+
+    await page.fill('[data-testid=total]', '10')
+    await page.fill('[data-testid=correct]', '9')
+    await page.fill('[data-testid=xp]', '150')
+    const completedAt = await pageNow(page)
+    await page.click('[data-testid=complete]')
+    await waitUntil('completion', async () => /Completed/.test((await page.textContent('[data-testid=complete-note]')) ?? ''))
+
+    const activeMs = lastInput + 60_000 - started
+    const inactiveMs = completedAt - (lastInput + 60_000)
+    await waitUntil('the ActivityEvent at the mock Caliper', async () => (await received()).some((r) => r.envelope.data.some((e) => e.type === 'ActivityEvent')))
+    await page.clock.runFor(2000)
+    await page.waitForTimeout(500)
+    await page.screenshot({ path: `${SHOTS}/demo-desktop.png`, fullPage: true })
+    await page.setViewportSize({ width: 390, height: 844 })
+    await page.screenshot({ path: `${SHOTS}/demo-phone.png`, fullPage: true })
+    await page.close() // pagehide: anything still pending goes by beacon
+    await new Promise((r) => setTimeout(r, 1000))
+
+    const envelopes = await received()
+    const validator = createSpecValidator({ strictSubjects: 'newest' })
+    for (const { envelope } of envelopes) {
+      const report = validator.validateEnvelope(envelope)
+      assert.deepEqual([...report.seed, ...report.strict], [], 'valid against both published schemas')
+      assert.ok(validateEnvelope(envelope).ok, 'valid against our schemas')
+    }
+    const events = envelopes.flatMap((r) => r.envelope.data)
+    const ids = events.map((e) => e.id)
+    assert.equal(new Set(ids).size, ids.length, `no event received twice: ${ids.join(', ')}`)
+    const spent = events.filter((e) => e.type === 'TimeSpentEvent')
+    const seconds = (type: string) => spent.flatMap((e) => e.generated.items).filter((i: any) => i.type === type).reduce((a: number, i: any) => a + i.value, 0)
+    assert.equal(seconds('active'), Math.floor(activeMs / 1000), 'active seconds')
+    assert.equal(seconds('inactive'), Math.floor(inactiveMs / 1000), 'inactive seconds')
+    assert.equal(seconds('waste') + seconds('unknown') + seconds('anti-pattern'), 0)
+    const completions = events.filter((e) => e.type === 'ActivityEvent')
+    assert.equal(completions.length, 1)
+    assert.deepEqual(completions[0]!.generated.items, [
+      { type: 'totalQuestions', value: 10 },
+      { type: 'correctQuestions', value: 9 },
+      { type: 'xpEarned', value: 150 },
+    ])
+    assert.equal(completions[0]!.actor.email, 'demo.student@example.org')
+    assert.deepEqual(problems, [], 'no page errors (a CSP violation would be one)')
+    await context.close()
+  })
+})

@@ -39,6 +39,8 @@ export default [
       file: `dist/timeback-tracker.iife${min ? '.min' : ''}.js`,
       format: 'iife',
       name: 'TimebackTracker',
+      // A second copy (two script tags) extends the same global instead of replacing it.
+      extend: true,
       sourcemap: true,
     },
   })),

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { esbuildPlugin } from '@web/dev-server-esbuild'
 import { fromRollup } from '@web/dev-server-rollup'
-import rollupCommonjs from '@rollup/plugin-commonjs'
+import rollupReplace from '@rollup/plugin-replace'
 import { playwrightLauncher } from '@web/test-runner-playwright'
 import { puppeteerLauncher } from '@web/test-runner-puppeteer'
 import { webdriverLauncher } from '@web/test-runner-webdriver'
@@ -16,9 +16,11 @@ import {
   webkitMiniBrowser,
 } from './scripts/browsers.mjs'
 import { collectorMiddleware } from './test/collectorMiddleware.mjs'
+import { cspMiddleware } from './test/cspMiddleware.mjs'
+import { buildReactShims } from './test/reactEsmShims.mjs'
 import { serverCommands } from './test/serverCommands.mjs'
 
-const commonjs = fromRollup(rollupCommonjs)
+const replace = fromRollup(rollupReplace)
 const names = requestedBrowsers()
 assertInstalled(names)
 
@@ -105,19 +107,25 @@ export default {
   // One page at a time: focus and visibility are per window, and WebKit's driver runs one session.
   concurrency: 1,
   browsers,
-  middleware: [collectorMiddleware],
+  middleware: [cspMiddleware, collectorMiddleware],
   testFramework: { config: { timeout: 20000 } },
   browserStartTimeout: 60000,
   testsStartTimeout: 60000,
   testsFinishTimeout: 300000,
   plugins: [
-    esbuildPlugin({
-      ts: true,
-      tsx: true,
-      target: 'es2020',
-      define: { 'process.env.NODE_ENV': '"development"', __VUE_OPTIONS_API__: 'true', __VUE_PROD_DEVTOOLS__: 'false', __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false' },
+    esbuildPlugin({ ts: true, target: 'es2020' }),
+    await buildReactShims(),
+    // Vue's ES build reads bundler-time flags: give it what a bundler would.
+    replace({
+      include: ['**/node_modules/@vue/**', '**/node_modules/vue/**'],
+      preventAssignment: true,
+      values: {
+        'process.env.NODE_ENV': '"development"',
+        __VUE_OPTIONS_API__: 'true',
+        __VUE_PROD_DEVTOOLS__: 'false',
+        __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+      },
     }),
-    commonjs({ include: ['**/node_modules/react/**', '**/node_modules/react-dom/**', '**/node_modules/scheduler/**'] }),
     ...serverCommands,
   ],
 }

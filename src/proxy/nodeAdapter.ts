@@ -21,7 +21,8 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>) 
       const init: RequestInit & { duplex?: 'half' } = { method: req.method ?? 'GET', headers }
       if (init.method !== 'GET' && init.method !== 'HEAD') {
         if (req.body !== undefined) {
-          init.body = typeof req.body === 'string' || req.body instanceof Uint8Array ? req.body : JSON.stringify(req.body)
+          const body = req.body
+          init.body = typeof body === 'string' ? body : body instanceof Uint8Array ? new TextDecoder().decode(body) : JSON.stringify(body)
           headers.delete('content-length')
         } else {
           init.body = Readable.toWeb(req) as unknown as ReadableStream

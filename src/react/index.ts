@@ -1,1 +1,89 @@
-export {}
+// timeback-tracker/react: a provider and hooks. React stays a peer dependency.
+import { createContext, createElement, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react'
+import { acquireActivity } from '../adapters/activityLease.js'
+import type { ActivityTarget } from '../events/contextSchemas.js'
+import type { Activity } from '../tracker/activityRunner.js'
+import { createTracker, type Tracker, type TrackerSnapshot } from '../tracker/createTracker.js'
+import type { TrackerOptions } from '../tracker/trackerOptions.js'
+
+const TrackerContext = createContext<Tracker | undefined>(undefined)
+
+export type TrackerProviderProps = { children?: ReactNode } & ({ tracker: Tracker; options?: never } | { options: TrackerOptions; tracker?: never })
+
+/**
+ * Makes a tracker available to `useActivity` below it. Pass a `tracker` you created (it is
+ * yours to destroy), or `options`, and the provider creates the tracker on mount and destroys
+ * it on unmount (StrictMode's extra mount included).
+ *
+ * @example
+ * <TrackerProvider options={{ endpoint: '/api/caliper', app: { name: 'Math App' }, actor }}>
+ *   <Lesson />
+ * </TrackerProvider>
+ */
+export function TrackerProvider(props: TrackerProviderProps) {
+  const [owned, setOwned] = useState<Tracker>()
+  const options = props.options
+  useEffect(() => {
+    if (!options) return
+    const tracker = createTracker(options)
+    setOwned(tracker)
+    return () => {
+      setOwned(undefined)
+      void tracker.destroy()
+    }
+    // The options object is read once per mount: a tracker is per signed-in student.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [])
+  return createElement(TrackerContext.Provider, { value: props.tracker ?? owned }, props.children)
+}
+
+/** The tracker from the nearest `TrackerProvider` (undefined until it has mounted). */
+export function useTracker(): Tracker | undefined {
+  return useContext(TrackerContext)
+}
+
+/**
+ * Measures `target` while the component is mounted: starts on mount, ends on unmount, and
+ * survives StrictMode's double mount (and quick remounts) as one continuous activity. A new
+ * `target` (by value) ends the old activity and starts the new one.
+ *
+ * @example
+ * const activity = useActivity({ id: 'https://app.example/lessons/7', subject: 'Math' })
+ * const finish = () => activity?.complete({ totalQuestions: 10, correctQuestions: 9, xpEarned: 150 })
+ */
+export function useActivity(target: ActivityTarget, tracker?: Tracker): Activity | undefined {
+  const fromContext = useContext(TrackerContext)
+  const active = tracker ?? fromContext
+  const [activity, setActivity] = useState<Activity>()
+  const key = JSON.stringify(target)
+  const latest = useRef(target)
+  latest.current = target
+  useEffect(() => {
+    if (!active) return
+    const lease = acquireActivity(active, latest.current)
+    setActivity(lease.activity)
+    return lease.release
+  }, [active, key])
+  return activity
+}
+
+const noSnapshot = () => undefined
+const noSubscribe = () => () => {}
+
+/** The tracker's live snapshot (state, totals, queue, last delivery); re-renders on changes. */
+export function useTrackerSnapshot(tracker?: Tracker): TrackerSnapshot | undefined {
+  const fromContext = useContext(TrackerContext)
+  const active = tracker ?? fromContext
+  const cache = useRef<{ tracker?: Tracker; snapshot?: TrackerSnapshot }>({})
+  if (cache.current.tracker !== active) cache.current = active ? { tracker: active, snapshot: active.snapshot() } : {}
+  return useSyncExternalStore(
+    active
+      ? (onChange) =>
+          active.subscribe((snapshot) => {
+            cache.current.snapshot = snapshot
+            onChange()
+          })
+      : noSubscribe,
+    active ? () => cache.current.snapshot : noSnapshot,
+  )
+}

@@ -1,1 +1,65 @@
-export {}
+// timeback-tracker/vue: a plugin and composables. Vue stays a peer dependency.
+import { getCurrentInstance, inject, onActivated, onBeforeUnmount, onDeactivated, onMounted, shallowRef, type App, type InjectionKey, type ShallowRef } from 'vue'
+import { acquireActivity } from '../adapters/activityLease.js'
+import type { ActivityTarget } from '../events/contextSchemas.js'
+import type { Activity } from '../tracker/activityRunner.js'
+import { createTracker, type Tracker, type TrackerSnapshot } from '../tracker/createTracker.js'
+import type { TrackerOptions } from '../tracker/trackerOptions.js'
+
+export const TRACKER_KEY: InjectionKey<Tracker> = Symbol('timeback-tracker')
+
+/**
+ * `app.use(TimebackTracker, { tracker })` (a tracker you created) or
+ * `app.use(TimebackTracker, { options })` (created now, destroyed with `app.unmount()`).
+ *
+ * @example
+ * createApp(App).use(TimebackTracker, { options: { endpoint: '/api/caliper', app: { name: 'Math App' }, actor } }).mount('#app')
+ */
+export const TimebackTracker = {
+  install(app: App, config: { tracker: Tracker } | { options: TrackerOptions }) {
+    const tracker = 'tracker' in config ? config.tracker : createTracker(config.options)
+    app.provide(TRACKER_KEY, tracker)
+    if (!('tracker' in config)) app.onUnmount(() => void tracker.destroy())
+  },
+}
+
+/** The tracker provided by the plugin (or undefined outside an app that installed it). */
+export function useTracker(): Tracker | undefined {
+  return getCurrentInstance() ? inject(TRACKER_KEY, undefined) : undefined
+}
+
+/**
+ * Measures `target` while the component is mounted (and, inside `<KeepAlive>`, while it is
+ * active): starts on mount, ends on unmount. A quick remount re-joins the same activity, so
+ * no time is counted twice and no event is sent twice. Call from `setup()`.
+ */
+export function useActivity(target: ActivityTarget, tracker: Tracker | undefined = useTracker()): ShallowRef<Activity | undefined> {
+  const activity = shallowRef<Activity>()
+  let release: (() => void) | undefined
+  const start = () => {
+    if (!tracker || release) return
+    const lease = acquireActivity(tracker, target)
+    activity.value = lease.activity
+    release = lease.release
+  }
+  const stop = () => {
+    release?.()
+    release = undefined
+  }
+  onMounted(start)
+  onActivated(start)
+  onDeactivated(stop)
+  onBeforeUnmount(stop)
+  return activity
+}
+
+/** The tracker's live snapshot as a ref, updated on every change. Call from `setup()`. */
+export function useTrackerSnapshot(tracker: Tracker | undefined = useTracker()): ShallowRef<TrackerSnapshot | undefined> {
+  const snapshot = shallowRef(tracker?.snapshot())
+  let unsubscribe: (() => void) | undefined
+  onMounted(() => {
+    if (tracker) unsubscribe = tracker.subscribe((s) => (snapshot.value = s))
+  })
+  onBeforeUnmount(() => unsubscribe?.())
+  return snapshot
+}

@@ -1,9 +1,9 @@
 import * as z from 'zod/mini'
-import { toCaliperTime } from './caliperTime.js'
-import { CALIPER_CONTEXT, TIME_SPENT_TYPES, TIMEBACK_PROFILE, type TimeSpentType } from './constants.js'
+import { assembleTimeSpentEvent } from './assembleTimeSpentEvent.js'
+import { TIME_SPENT_TYPES, type TimeSpentType } from './constants.js'
 import { activityContextInput, actorInput, type ActivityContextInput, type TimebackActor } from './contextSchemas.js'
 import { createEventId } from './eventId.js'
-import type { TimebackActivityContext, TimebackUser, TimeSpentEvent, TimeSpentMetric } from './eventTypes.js'
+import type { TimeSpentEvent } from './eventTypes.js'
 import { eventId, finite, name, uri } from './fieldSchemas.js'
 import { parseOrThrow } from './parse.js'
 import { timeInput, toEpochMs, type TimeInput } from './timeInput.js'
@@ -89,43 +89,4 @@ export function buildTimeSpentEvent(input: TimeSpentEventInput): TimeSpentEvent 
     endDate: endMs,
     eventTime: valid.eventTime === undefined ? endMs : toEpochMs(valid.eventTime),
   })
-}
-
-/** Parts of a TimeSpentEvent that are already valid (built by the tracker or checked above). */
-export interface TimeSpentEventParts {
-  id: string
-  generatedId: string
-  actor: TimebackUser
-  object: TimebackActivityContext
-  items: ReadonlyArray<{ type: TimeSpentType; value: number; subType?: string | undefined }>
-  startDate: number
-  endDate: number
-  eventTime: number
-}
-
-/** Puts a TimeSpentEvent together from valid parts, without validating again. */
-export function assembleTimeSpentEvent(parts: TimeSpentEventParts): TimeSpentEvent {
-  const startDate = toCaliperTime(parts.startDate)
-  const endDate = toCaliperTime(parts.endDate)
-  return {
-    '@context': CALIPER_CONTEXT,
-    id: parts.id,
-    type: 'TimeSpentEvent',
-    profile: TIMEBACK_PROFILE,
-    eventTime: toCaliperTime(parts.eventTime),
-    action: 'SpentTime',
-    actor: parts.actor,
-    object: parts.object,
-    generated: {
-      id: parts.generatedId,
-      type: 'TimebackTimeSpentMetricsCollection',
-      items: parts.items.map((i): TimeSpentMetric => {
-        const metric: TimeSpentMetric = { type: i.type, value: i.value }
-        if (i.subType !== undefined) metric.subType = i.subType
-        metric.startDate = startDate
-        metric.endDate = endDate
-        return metric
-      }),
-    },
-  }
 }

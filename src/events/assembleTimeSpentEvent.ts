@@ -1,0 +1,42 @@
+import { toCaliperTime } from './caliperTime.js'
+import { CALIPER_CONTEXT, TIMEBACK_PROFILE, type TimeSpentType } from './constants.js'
+import type { TimebackActivityContext, TimebackUser, TimeSpentEvent, TimeSpentMetric } from './eventTypes.js'
+
+/** Parts of a TimeSpentEvent that are already valid (built by the tracker or checked above). */
+export interface TimeSpentEventParts {
+  id: string
+  generatedId: string
+  actor: TimebackUser
+  object: TimebackActivityContext
+  items: ReadonlyArray<{ type: TimeSpentType; value: number; subType?: string | undefined }>
+  startDate: number
+  endDate: number
+  eventTime: number
+}
+
+/** Puts a TimeSpentEvent together from valid parts, without validating again. */
+export function assembleTimeSpentEvent(parts: TimeSpentEventParts): TimeSpentEvent {
+  const startDate = toCaliperTime(parts.startDate)
+  const endDate = toCaliperTime(parts.endDate)
+  return {
+    '@context': CALIPER_CONTEXT,
+    id: parts.id,
+    type: 'TimeSpentEvent',
+    profile: TIMEBACK_PROFILE,
+    eventTime: toCaliperTime(parts.eventTime),
+    action: 'SpentTime',
+    actor: parts.actor,
+    object: parts.object,
+    generated: {
+      id: parts.generatedId,
+      type: 'TimebackTimeSpentMetricsCollection',
+      items: parts.items.map((i): TimeSpentMetric => {
+        const metric: TimeSpentMetric = { type: i.type, value: i.value }
+        if (i.subType !== undefined) metric.subType = i.subType
+        metric.startDate = startDate
+        metric.endDate = endDate
+        return metric
+      }),
+    },
+  }
+}

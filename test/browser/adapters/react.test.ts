@@ -7,7 +7,7 @@ import type { ActivityTarget, Tracker } from '../../../src/index.js'
 import { TrackerProvider, useActivity, useTracker, useTrackerSnapshot } from '../../../src/react/index.js'
 import { settle } from '../support/fakeClock.js'
 import { input } from '../support/page.js'
-import { SECOND, actor, lesson, reportedSeconds, useTracker as useTestTracker } from '../support/trackerHarness.js'
+import { SECOND, actor, countStarts, lesson, reportedSeconds, useTracker as useTestTracker } from '../support/trackerHarness.js'
 import { waitFor } from '../support/waitFor.js'
 
 let root: Root
@@ -18,16 +18,6 @@ function Lesson({ target, onActivity }: { target: ActivityTarget; onActivity?: (
   const activity = useActivity(target)
   onActivity?.(activity)
   return h('p', { 'data-status': activity?.status ?? 'none' }, activity ? activity.id : 'waiting')
-}
-
-const countStarts = (tracker: Tracker) => {
-  const starts: string[] = []
-  const original = tracker.startActivity.bind(tracker)
-  tracker.startActivity = (target) => {
-    starts.push(target.id)
-    return original(target)
-  }
-  return starts
 }
 
 describe('React adapter', () => {

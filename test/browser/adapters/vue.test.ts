@@ -5,7 +5,7 @@ import type { Tracker } from '../../../src/index.js'
 import { TimebackTracker, useActivity, useTracker, useTrackerSnapshot } from '../../../src/vue/index.js'
 import { settle } from '../support/fakeClock.js'
 import { input } from '../support/page.js'
-import { SECOND, actor, lesson, reportedSeconds, useTracker as useTestTracker } from '../support/trackerHarness.js'
+import { SECOND, actor, countStarts, lesson, reportedSeconds, useTracker as useTestTracker } from '../support/trackerHarness.js'
 import { waitFor } from '../support/waitFor.js'
 
 const Lesson = defineComponent({
@@ -16,16 +16,6 @@ const Lesson = defineComponent({
     return () => h('p', { 'data-reason': snapshot.value?.activity?.state.reason ?? 'none' }, activity.value?.status ?? 'none')
   },
 })
-
-const countStarts = (tracker: Tracker) => {
-  const starts: string[] = []
-  const original = tracker.startActivity.bind(tracker)
-  tracker.startActivity = (target) => {
-    starts.push(target.id)
-    return original(target)
-  }
-  return starts
-}
 
 describe('Vue adapter', () => {
   const t = useTestTracker()

@@ -7,8 +7,8 @@ import { collector } from '../support/collector.js'
 import { expectAllDelivered, fetchCounts } from '../support/delivered.js'
 import { installFakeClock, type FakeClock } from '../support/fakeClock.js'
 import { openTrackerFrame, reloadFrame } from '../support/frames.js'
-import { input, randomId, resetPage, setFocus, setVisibility } from '../support/page.js'
-import { SECOND, actor, lesson } from '../support/trackerHarness.js'
+import { input, randomId } from '../support/page.js'
+import { SECOND, actor, lesson, useFakePage } from '../support/trackerHarness.js'
 import { waitFor } from '../support/waitFor.js'
 
 const codes = (errors: Error[]) => errors.map((e) => (e as TrackerError).code)
@@ -130,7 +130,6 @@ describe('two tabs enqueue and flush at once', () => {
 })
 
 describe('storage faults', () => {
-  let clock: FakeClock
   let tracker: Tracker | undefined
   const errors: Error[] = []
   const restore: Array<() => void> = []
@@ -144,18 +143,15 @@ describe('storage faults', () => {
     return result.recorded ? result.eventIds : []
   }
 
-  beforeEach(() => {
-    errors.length = 0
-    setVisibility('visible')
-    setFocus(true)
-    clock = installFakeClock()
-  })
-  afterEach(async () => {
+  const page = useFakePage(async () => {
     restore.splice(0).forEach((undo) => undo())
-    clock.uninstall()
     await tracker?.destroy()
     tracker = undefined
-    resetPage()
+  })
+  let clock: FakeClock
+  beforeEach(() => {
+    errors.length = 0
+    clock = page.clock
   })
 
   it('IndexedDB cannot open: carries on in memory, says so once, loses nothing', async () => {

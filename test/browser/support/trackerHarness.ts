@@ -16,13 +16,42 @@ export interface Harness {
   errors: Error[]
 }
 
-export function useTracker(extra: () => Partial<TrackerOptions> = () => ({})): Harness {
-  const h = { errors: [] as Error[] } as Harness
+/**
+ * A visible, focused page on a fake clock for each test. Returns a holder whose `clock` is set
+ * before each test; `cleanup` runs after each test, before the clock is removed.
+ */
+export function useFakePage(cleanup: () => Promise<void> | void = () => {}): { clock: FakeClock } {
+  const page = {} as { clock: FakeClock }
   beforeEach(() => {
     setVisibility('visible')
     setFocus(true)
+    page.clock = installFakeClock()
+  })
+  afterEach(async () => {
+    await cleanup()
+    page.clock.uninstall()
+    resetPage()
+  })
+  return page
+}
+
+/** Counts (and lists) the targets `tracker.startActivity` is called with. */
+export function countStarts(tracker: Tracker): string[] {
+  const starts: string[] = []
+  const original = tracker.startActivity.bind(tracker)
+  tracker.startActivity = (target) => {
+    starts.push(target.id)
+    return original(target)
+  }
+  return starts
+}
+
+export function useTracker(extra: () => Partial<TrackerOptions> = () => ({})): Harness {
+  const h = { errors: [] as Error[] } as Harness
+  const page = useFakePage(() => h.tracker.destroy())
+  beforeEach(() => {
     h.errors = []
-    h.clock = installFakeClock()
+    h.clock = page.clock
     h.sink = collector()
     h.tracker = createTracker({
       endpoint: h.sink.url,
@@ -32,11 +61,6 @@ export function useTracker(extra: () => Partial<TrackerOptions> = () => ({})): H
       onError: (e) => h.errors.push(e),
       ...extra(),
     })
-  })
-  afterEach(async () => {
-    h.clock.uninstall()
-    await h.tracker.destroy()
-    resetPage()
   })
   return h
 }

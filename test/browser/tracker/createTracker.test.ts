@@ -1,9 +1,10 @@
 import { expect } from 'chai'
 import { createTracker, TimebackValidationError, type Tracker, type TrackerOptions } from '../../../src/index.js'
 import { collector } from '../support/collector.js'
-import { installFakeClock, settle, type FakeClock } from '../support/fakeClock.js'
+import { settle, type FakeClock } from '../support/fakeClock.js'
 import { watchListeners } from '../support/listenerLedger.js'
-import { input, randomId, resetPage, setFocus, setVisibility } from '../support/page.js'
+import { input, randomId, setFocus } from '../support/page.js'
+import { useFakePage } from '../support/trackerHarness.js'
 import { waitFor } from '../support/waitFor.js'
 
 const SECOND = 1000
@@ -11,7 +12,6 @@ const actor = { id: 'https://sis.example/users/123', email: 'student@example.com
 const lesson = { id: 'https://app.example/lessons/7', subject: 'Math' as const, activity: { name: 'Fractions quiz' } }
 
 describe('createTracker', () => {
-  let clock: FakeClock
   let tracker: Tracker | undefined
   const errors: Error[] = []
   const make = (extra: Partial<TrackerOptions> = {}, endpoint = collector().url) =>
@@ -24,17 +24,14 @@ describe('createTracker', () => {
       ...extra,
     }))
 
-  beforeEach(() => {
-    errors.length = 0
-    setVisibility('visible')
-    setFocus(true)
-    clock = installFakeClock()
-  })
-  afterEach(async () => {
-    clock.uninstall()
+  const page = useFakePage(async () => {
     await tracker?.destroy()
     tracker = undefined
-    resetPage()
+  })
+  let clock: FakeClock
+  beforeEach(() => {
+    errors.length = 0
+    clock = page.clock
   })
 
   it('rejects bad options naming every bad field, and starts nothing', () => {

@@ -4,7 +4,7 @@ import { TIME_SPENT_TYPES, type TimeSpentType } from './constants.js'
 import { activityContextInput, actorInput, type ActivityContextInput, type TimebackActor } from './contextSchemas.js'
 import { createEventId } from './eventId.js'
 import type { TimeSpentEvent } from './eventTypes.js'
-import { eventId, finite, name, uri } from './fieldSchemas.js'
+import { eventId, name, nonEmpty, nonNegative, uri } from './fieldSchemas.js'
 import { parseOrThrow } from './parse.js'
 import { timeInput, toEpochMs, type TimeInput } from './timeInput.js'
 import { toActivityContext, toTimebackUser } from './toEventParts.js'
@@ -35,7 +35,7 @@ export interface TimeSpentEventInput {
 
 const item = z.strictObject({
   type: z.enum(TIME_SPENT_TYPES),
-  value: finite.check(z.gte(0)),
+  value: nonNegative,
   subType: z.optional(name),
 })
 
@@ -43,8 +43,7 @@ const timeSpentInput = z
   .strictObject({
     actor: actorInput,
     object: activityContextInput,
-    items: z.array(item).check(
-      z.minLength(1),
+    items: nonEmpty(item).check(
       z.refine(
         (items) => new Set(items.map((i) => `${i.type}\u0000${i.subType ?? ''}`)).size === items.length,
         'each type (and subType) may appear only once',

@@ -4,7 +4,7 @@
 // counts are whole numbers, correctQuestions ≤ totalQuestions, values finite.
 import * as z from 'zod/mini'
 import { ACTIVITY_METRIC_TYPES, CALIPER_CONTEXT, SUBJECTS, TIME_SPENT_TYPES, USER_ROLES } from './constants.js'
-import { caliperTime, email, eventId, finite, name, uri } from './fieldSchemas.js'
+import { caliperTime, email, eventId, finite, name, nonEmpty, nonNegative, uri, wholeAtLeast } from './fieldSchemas.js'
 
 const extensions = z.optional(z.record(z.string(), z.unknown()))
 
@@ -53,7 +53,7 @@ const eventBase = {
 
 const timeSpentMetric = z.strictObject({
   type: z.enum(TIME_SPENT_TYPES),
-  value: finite.check(z.gte(0)),
+  value: nonNegative,
   subType: z.optional(name),
   startDate: z.optional(caliperTime),
   endDate: z.optional(caliperTime),
@@ -89,8 +89,8 @@ export const activityEventSchema = z.strictObject({
     .strictObject({
       id: uri,
       type: z.literal('TimebackActivityMetricsCollection'),
-      attempt: z.optional(z.int().check(z.gte(1))),
-      items: z.array(activityMetric).check(z.minLength(1)),
+      attempt: z.optional(wholeAtLeast(1)),
+      items: nonEmpty(activityMetric),
       extensions,
     })
     .check(
@@ -115,5 +115,5 @@ export const envelopeSchema = z.strictObject({
   sensor: uri,
   sendTime: caliperTime,
   dataVersion: z.literal(CALIPER_CONTEXT),
-  data: z.array(timebackEventSchema).check(z.minLength(1)),
+  data: nonEmpty(timebackEventSchema),
 })

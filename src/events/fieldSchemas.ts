@@ -18,13 +18,32 @@ export const caliperTime = z.string().check(z.refine(isCaliperTime, 'must be an 
 const EMAIL =
   /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/
 
-export const email = z.string().check(z.maxLength(254), z.regex(EMAIL, 'invalid email'))
+// Every rule here is a predicate and the words a person needs (zod/mini ships no messages), and
+// using refinements alone keeps zod's many check classes out of the browser bundle.
+export const email = z.string().check(z.refine((s) => s.length <= 254 && EMAIL.test(s), 'invalid email'))
 
-/** A human-readable name: non-empty, at most 500 characters. */
-export const name = z.string().check(z.minLength(1), z.maxLength(500), z.refine((s) => s.trim().length > 0, 'must not be blank'))
+/** A human-readable name: not empty or blank, at most 500 characters. */
+export const name = z.string().check(
+  z.refine((s) => s.length > 0, 'must not be empty'),
+  z.refine((s) => s.length === 0 || s.trim().length > 0, 'must not be blank'),
+  z.refine((s) => s.length <= 500, 'must be at most 500 characters'),
+)
 
-/** A finite number (rejects NaN and ±Infinity, which JSON cannot carry). */
-export const finite = z.number().check(z.refine(Number.isFinite, 'must be a finite number'))
+/** A finite number (zod's number already refuses NaN and ±Infinity, which JSON cannot carry). */
+export const finite = z.number()
+
+/** A finite number ≥ 0. */
+export const nonNegative = z.number().check(z.refine((v) => v >= 0, 'must be ≥ 0'))
+
+/** A whole number ≥ `min` (of `unit`, for the message). */
+export const wholeAtLeast = (min: number, unit = '') =>
+  z.number().check(z.refine((v) => Number.isInteger(v) && v >= min, `must be a whole number${unit && ` of ${unit}`} ≥ ${min}`))
 
 /** A non-negative whole number. */
-export const count = z.int().check(z.gte(0))
+export const count = wholeAtLeast(0)
+
+/** An array with at least one item. */
+export const nonEmpty = <T extends z.ZodMiniType>(item: T) => z.array(item).check(z.refine((a) => a.length > 0, 'must have at least 1 item'))
+
+/** Any value passing `test` (functions, dates…), with the message to show otherwise. */
+export const passing = <T>(test: (value: unknown) => boolean, message: string) => z.unknown().check(z.refine(test, message)) as unknown as z.ZodMiniType<T>

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import { ACTIVITY_METRIC_TYPES } from './constants.js'
-import { count, finite } from './fieldSchemas.js'
+import { count, finite, wholeAtLeast } from './fieldSchemas.js'
 
 /** What the student achieved. At least one metric; counts are whole numbers ≥ 0. */
 export interface ActivityMetrics {
@@ -26,4 +26,4 @@ export const activityMetricsInput = z.strictObject({
 )
 
 /** Schema for the `attempt` number: a whole number ≥ 1. */
-export const attemptInput = z.int().check(z.gte(1))
+export const attemptInput = wholeAtLeast(1)

@@ -1,9 +1,9 @@
-import * as z from 'zod/mini'
+import { passing } from './fieldSchemas.js'
 
 /** A point in time given by the app or the tracker: a `Date` or epoch milliseconds. */
 export type TimeInput = number | Date
 
-export const timeInput = z.custom<TimeInput>(
+export const timeInput = passing<TimeInput>(
   (v) => (typeof v === 'number' && Number.isFinite(v)) || (v instanceof Date && !Number.isNaN(v.getTime())),
   'must be a valid Date or epoch milliseconds',
 )

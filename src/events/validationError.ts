@@ -50,41 +50,24 @@ export function toFieldIssues(issues: readonly core.$ZodIssue[], prefix: readonl
 }
 
 function describe(issue: core.$ZodIssue): string {
+  // Every rule of ours is a refinement carrying its own words; what is left is zod's own
+  // structural checks: types, enums and literals, unknown keys, and unions.
   if (issue.message && issue.message !== DEFAULT_MESSAGE) return issue.message
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return 'is required'
-      if (issue.expected === 'int') return 'must be a whole number (integer)'
       if (typeof issue.input === 'number') return 'must be a finite number'
       return `expected ${issue.expected}, got ${typeName(issue.input)}`
     case 'invalid_value':
       return issue.values.length === 1
         ? `must be ${JSON.stringify(issue.values[0])}`
         : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
-    case 'invalid_union': {
-      const options = 'options' in issue ? issue.options : undefined
-      return options?.length
-        ? `must be one of ${options.map((v) => JSON.stringify(v)).join(', ')}`
-        : 'matches none of the allowed shapes'
-    }
-    case 'too_small':
-      return issue.origin === 'array'
-        ? `must have at least ${issue.minimum} item(s)`
-        : issue.origin === 'string'
-          ? issue.minimum === 1
-            ? 'must not be empty'
-            : `must be at least ${issue.minimum} characters`
-          : `must be ${issue.inclusive ? '≥' : '>'} ${issue.minimum}`
-    case 'too_big':
-      return issue.origin === 'string'
-        ? `must be at most ${issue.maximum} characters`
-        : issue.origin === 'array'
-          ? `must have at most ${issue.maximum} item(s)`
-          : `must be ${issue.inclusive ? '≤' : '<'} ${issue.maximum}`
     case 'unrecognized_keys':
       return `unknown field(s) ${issue.keys.join(', ')}`
-    case 'invalid_format':
-      return `invalid ${issue.format}`
+    case 'invalid_union': {
+      const options = 'options' in issue ? issue.options : undefined
+      return options?.length ? `must be one of ${options.map((v) => JSON.stringify(v)).join(', ')}` : 'matches none of the allowed shapes'
+    }
     default:
       return 'is invalid'
   }

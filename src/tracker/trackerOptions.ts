@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import { actorInput, appInput, type TimebackActor, type TimebackApp } from '../events/contextSchemas.js'
-import { name } from '../events/fieldSchemas.js'
+import { name, passing, wholeAtLeast } from '../events/fieldSchemas.js'
 import { parseOrThrow } from '../events/parse.js'
 import { isHttpUrl } from '../events/uri.js'
 import type { TrackerError } from '../trackerError.js'
@@ -44,10 +44,9 @@ export interface TrackerOptions {
 export type ResolvedTrackerOptions = Required<Omit<TrackerOptions, 'headers' | 'onError'>> &
   Pick<TrackerOptions, 'headers'> & { onError: (error: TrackerError) => void }
 
-const atLeast = (min: number) =>
-  z.optional(z.number().check(z.refine((v) => Number.isInteger(v) && v >= min, `must be a whole number of ms ≥ ${min}`)))
+const atLeast = (min: number) => z.optional(wholeAtLeast(min, 'ms'))
 
-const callback = z.optional(z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function'))
+const callback = z.optional(passing<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function'))
 
 const isEndpoint = (value: string) => {
   try {
@@ -71,7 +70,7 @@ const optionsSchema = z.strictObject({
   credentials: z.optional(z.enum(['omit', 'same-origin', 'include'])),
   onError: callback,
   storeName: z.optional(name),
-  maxStoredEvents: atLeast(1),
+  maxStoredEvents: z.optional(wholeAtLeast(1)),
   retentionMs: atLeast(60_000),
   requestTimeoutMs: atLeast(1000),
 })

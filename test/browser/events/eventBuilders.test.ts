@@ -143,7 +143,7 @@ const badInputs: Case[] = [
   ['NaN XP', ac((i) => (i.metrics = { xpEarned: NaN })), 'metrics.xpEarned', /finite|number/],
   ['unknown metric', ac((i) => (i.metrics = { xp: 5 })), 'metrics', /unknown field\(s\) xp/],
   ['attempt 0', ac((i) => (i.attempt = 0)), 'attempt', /≥ 1/],
-  ['fractional attempt', ac((i) => (i.attempt = 1.5)), 'attempt', /integer/],
+  ['fractional attempt', ac((i) => (i.attempt = 1.5)), 'attempt', /whole number/],
   ['process as a string', ac((i) => (i.process = 'yes')), 'process', /expected boolean/],
 ]
 

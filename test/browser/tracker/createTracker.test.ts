@@ -121,7 +121,7 @@ describe('createTracker', () => {
       (e: unknown) => e,
     )
     expect(error).to.be.instanceOf(TimebackValidationError)
-    expect((error as Error).message).to.contain('metrics.correctQuestions: must not exceed totalQuestions').and.contain('attempt: must be ≥ 1')
+    expect((error as Error).message).to.contain('metrics.correctQuestions: must not exceed totalQuestions').and.contain('attempt: must be a whole number ≥ 1')
     expect(activity.status).to.equal('running')
     expect(tracker!.snapshot().queue.pending).to.equal(0)
   })

@@ -14,7 +14,7 @@ export type TrackerErrorCode =
   | 'unauthorized'
   /** Sending failed (offline, timeout, 5xx, 429); it will be retried with backoff. */
   | 'delivery-failed'
-  /** A `subscribe()` listener or a `headers()` hook threw. */
+  /** A `subscribe()` listener threw. (A throwing `headers()` hook is a failed delivery, retried.) */
   | 'callback-failed'
 
 export class TrackerError extends Error {

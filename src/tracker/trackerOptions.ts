@@ -2,6 +2,7 @@ import * as z from 'zod/mini'
 import { actorInput, appInput, type TimebackActor, type TimebackApp } from '../events/contextSchemas.js'
 import { name, passing, wholeAtLeast } from '../events/fieldSchemas.js'
 import { parseOrThrow } from '../events/parse.js'
+import { TimebackValidationError } from '../events/validationError.js'
 import { isHttpUrl } from '../events/uri.js'
 import type { TrackerError } from '../trackerError.js'
 
@@ -85,6 +86,9 @@ const consoleWarn = (error: TrackerError) => {
 /** Validates `createTracker` options (throws naming every bad field) and fills in defaults. */
 export function resolveTrackerOptions(options: TrackerOptions): ResolvedTrackerOptions {
   const valid = parseOrThrow(optionsSchema, options, 'createTracker')
+  if (valid.sensor === undefined && !isHttpUrl(location.origin)) {
+    throw new TimebackValidationError('createTracker', [{ path: 'sensor', message: 'is required when the page is not served over http(s)' }])
+  }
   const given = Object.fromEntries(Object.entries(valid).filter(([, v]) => v !== undefined))
   return {
     sensor: location.origin,

@@ -30,6 +30,7 @@
   let session
   let tracker
   let activity
+  let completion // ids of the last completion, to say when they are delivered
   const deliveries = []
   const errors = []
 
@@ -50,6 +51,11 @@
     })
     tracker.subscribe((snapshot) => {
       if (snapshot.lastDelivery && deliveries[0] !== snapshot.lastDelivery) {
+        const done = snapshot.lastDelivery.done || []
+        if (completion && completion.every((id) => done.includes(id))) {
+          $('complete-note').textContent = `Completed: ${completion.length} event(s) delivered`
+          completion = undefined
+        }
         deliveries.unshift(snapshot.lastDelivery)
         deliveries.length = Math.min(deliveries.length, 50)
         renderDeliveries()
@@ -200,6 +206,7 @@
       const result = await activity.complete(metrics, options)
       note.className = 'note'
       note.textContent = result.recorded ? `Completed: ${result.eventIds.length} event(s) stored, sending…` : result.reason
+      if (result.recorded) completion = result.eventIds
     } catch (error) {
       note.className = 'note error'
       note.textContent = error.message
@@ -236,6 +243,7 @@
       requestAnimationFrame(draw)
     }
     draw()
+    $('video').poster = canvas.toDataURL() // a first frame to show before it plays
     if (canvas.captureStream) $('video').srcObject = canvas.captureStream(15)
   }
 

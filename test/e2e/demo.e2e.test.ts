@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { browserPaths, chromiumArgs } from '../../scripts/browsers.mjs'
+import { assertInstalled, browserPaths, chromiumArgs } from '../../scripts/browsers.mjs'
 import { validateEnvelope } from '../../src/events/index.js'
 import { createSpecValidator } from '../../spec/specValidator.js'
 import { startDemoServer } from './demoServer.js'
@@ -16,6 +16,7 @@ let server: Awaited<ReturnType<typeof startDemoServer>>
 let browser: Browser
 
 before(async () => {
+  assertInstalled(['chromium'])
   mkdirSync(SHOTS, { recursive: true })
   server = await startDemoServer()
   browser = await chromium.launch({ executablePath: browserPaths.chromium.path, args: chromiumArgs })

@@ -57,8 +57,6 @@ export interface ActivityClock {
   end(t: number): ClockUpdate
   /** The open slice as it would be reported if closed at `t` (what a checkpoint persists). */
   peekSlice(t?: number): SliceReport
-  /** Records that the open slice, up to `report.end`, was reported by someone else. */
-  acknowledgeSlice(report: SliceReport): void
   /** State and totals as of `t` (≥ the last observation), changing nothing. */
   snapshot(t?: number): ClockSnapshot
   /**
@@ -193,10 +191,6 @@ export function createActivityClock(options: ActivityClockOptions, start: number
       return update
     },
     peekSlice: (at = t) => slices.peek(Math.max(at, t)),
-    acknowledgeSlice(report) {
-      slices.acknowledge(report)
-      sliceDeadline = report.end + sliceMs
-    },
     snapshot(at = t) {
       const copy = { ...totals }
       let shown = current

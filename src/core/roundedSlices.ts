@@ -25,8 +25,6 @@ export interface RoundedSlices {
    * when there is not yet a whole second to report.
    */
   close(end: number): SliceReport | undefined
-  /** Counts a report made elsewhere (a checkpoint another page recovered) as reported. */
-  acknowledge(report: SliceReport): void
 }
 
 /**
@@ -65,13 +63,6 @@ export function createRoundedSlices(start: number): RoundedSlices {
       for (const counter of counters.values()) counter[3] = Math.floor(counter[2] / 1000)
       sliceStart = end
       return report
-    },
-    acknowledge(report) {
-      for (const item of report.items) {
-        const counter = counters.get(keyOf(item.type, item.subType))
-        if (counter) counter[3] += item.value
-      }
-      sliceStart = report.end
     },
   }
 }

@@ -63,6 +63,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
   let unauthorized = false
   let stopped = false
   let failureReported = false
+  let deadLettersPruned = false
   const beaconed = new Set<string>()
 
   const bury = (records: JournalRecord[], reason: string, status?: number) =>
@@ -166,8 +167,17 @@ export function createFlusher(o: FlusherOptions): Flusher {
     return false
   }
 
+  /** Dead letters were reported when they were set aside; after retentionMs they go. */
+  const pruneDeadLetters = async () => {
+    deadLettersPruned = true
+    const oldest = Date.now() - o.retentionMs
+    const old = (await o.journal.deadLetters()).filter((letter) => letter.at < oldest)
+    if (old.length) await o.journal.forget(old.map((letter) => letter.id))
+  }
+
   const flushOnce = () =>
     withLock(o.lockName, async () => {
+      if (!deadLettersPruned) await pruneDeadLetters()
       const { records, corrupt } = await o.journal.read()
       const sealed = await sealDeadCheckpoints(o.journal, records, o.sessionId)
       for (const record of records) if (sealed.has(record.id)) delete record.open

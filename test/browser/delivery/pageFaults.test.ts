@@ -216,6 +216,17 @@ describe('storage faults', () => {
     expect(await tracker!.queue()).to.deep.equal([])
   })
 
+  it('dead letters are kept for retentionMs, then deleted', async () => {
+    const storeName = `test-${randomId()}`
+    const store = createStore(storeName, 'journal')
+    const letter = (id: string, at: number) => ({ v: 1, id, event: {}, reason: 'expired', at })
+    await set('d:old', letter('old', clock.now() - 31 * 24 * 3600 * SECOND), store)
+    await set('d:recent', letter('recent', clock.now() - 1000), store)
+    start(storeName)
+    await tracker!.flush()
+    expect((await tracker!.deadLetters()).map((d) => d.id)).to.deep.equal(['recent'])
+  })
+
   it('events past retentionMs go to the dead-letter store, reported', async () => {
     const sink = collector()
     await sink.rules([{ status: 503 }])

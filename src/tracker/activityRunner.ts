@@ -64,8 +64,6 @@ export interface ActivityRunner extends Activity {
   /** Page signals forwarded by the tracker (which owns the page lifecycle listeners). */
   signal(signal: Signal): void
   snapshot(): ClockSnapshot
-  /** Timer wake-ups so far (for the benchmark). */
-  readonly wakeUps: number
 }
 
 export interface RunnerContext {
@@ -99,7 +97,6 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
   let timerAt: number | undefined
   let pendingInput: number | undefined
   let inputMatters = false
-  let wakeUps = 0
   let lock: Promise<() => void> | undefined
   let lastFinalWrite: Promise<void> = Promise.resolve()
   const timeline: Interval[] = []
@@ -215,7 +212,6 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     if (at !== undefined) {
       timer = setTimeout(() => {
         timerAt = undefined
-        wakeUps++
         observe(undefined)
       }, Math.max(0, at - now()))
     }
@@ -242,9 +238,6 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     },
     get state() {
       return clock.snapshot(now()).state
-    },
-    get wakeUps() {
-      return wakeUps
     },
     snapshot: () => clock.snapshot(now()),
     signal: (signal) => observe(signal),

@@ -61,7 +61,7 @@ export async function collectorMiddleware(ctx, next) {
   )
   const scripted = ruled ?? b.script.shift()
   const delayMs = Math.max(scripted?.delayMs ?? 0, ...b.rules.map((r) => r.delayMs ?? 0))
-  const request = { at: Date.now(), contentType, bytes: Buffer.byteLength(text), ids, envelope, status: scripted?.status ?? 200 }
+  const request = { at: Date.now(), contentType, csrfToken: ctx.get('x-csrf-token') || undefined, cookie: ctx.get('cookie') || undefined, bytes: Buffer.byteLength(text), ids, envelope, status: scripted?.status ?? 200 }
   b.requests.push(request)
   if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs))
   request.answeredAt = Date.now()

@@ -4,6 +4,7 @@ export interface ReceivedRequest {
   at: number
   answeredAt: number
   contentType: string
+  csrfToken?: string
   bytes: number
   ids: string[]
   envelope: { sensor: string; sendTime: string; data: Array<Record<string, any>> }

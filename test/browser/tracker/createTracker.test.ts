@@ -177,6 +177,31 @@ describe('createTracker', () => {
     }
   })
 
+  it('sends the headers() hook’s headers with each POST; a throwing hook is a retried delivery', async () => {
+    const sink = collector()
+    let calls = 0
+    make(
+      {
+        headers: () => {
+          if (++calls === 1) throw new Error('no token yet')
+          return { 'x-csrf-token': `token-${calls}` }
+        },
+      },
+      sink.url,
+    )
+    const activity = tracker!.startActivity(lesson)
+    await clock.tick(5 * SECOND)
+    const result = await activity.end()
+    await waitFor(() => errors.some((e) => (e as { code?: string }).code === 'delivery-failed'), 'the failed attempt')
+    await clock.tick(2 * SECOND) // the first backoff is at most 1 s
+    const requests = await waitFor(async () => {
+      const r = await sink.received()
+      return r.length > 0 && r
+    }, 'a request')
+    expect(requests[0]!.csrfToken).to.equal('token-2')
+    expect(requests[0]!.ids).to.deep.equal(result.recorded ? result.eventIds : [])
+  })
+
   it('publishes state changes to subscribers', async () => {
     make({ idleTimeoutMs: 10 * SECOND })
     const seen: string[] = []

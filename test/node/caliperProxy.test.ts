@@ -173,6 +173,17 @@ describe('request checks', () => {
     assert.equal(response.headers.get('access-control-allow-credentials'), 'true')
   })
 
+  it('answers CORS preflights for allowed origins only', async () => {
+    const { proxy } = setup({ allowedOrigins: ['https://learn.example'] })
+    const preflight = (origin: string) =>
+      proxy(new Request(`${ORIGIN}/api/caliper`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } }))
+    const ok = await preflight('https://learn.example')
+    assert.equal(ok.status, 204)
+    assert.equal(ok.headers.get('access-control-allow-origin'), 'https://learn.example')
+    assert.match(ok.headers.get('access-control-allow-headers') ?? '', /content-type/)
+    assert.equal((await preflight('https://evil.example')).status, 403)
+  })
+
   it('401 when not signed in, and a Response from authorize is passed through', async () => {
     assert.equal((await setup({ authorize: () => null }).proxy(post(envelope([timeSpent()])))).status, 401)
     const forbidden = setup({ authorize: () => new Response('no', { status: 403 }) })

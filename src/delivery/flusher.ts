@@ -1,6 +1,6 @@
 import type { TimebackEvent } from '../events/eventTypes.js'
 import type { EventJournal } from '../journal/eventJournal.js'
-import { JOURNAL_FORMAT, type DeadLetter, type JournalRecord } from '../journal/journalRecord.js'
+import { deadLetter, type JournalRecord } from '../journal/journalRecord.js'
 import { sealDeadCheckpoints } from '../journal/sealDeadCheckpoints.js'
 import { withLock } from '../journal/webLocks.js'
 import { TrackerError } from '../trackerError.js'
@@ -66,25 +66,18 @@ export function createFlusher(o: FlusherOptions): Flusher {
   let deadLettersPruned = false
   const beaconed = new Set<string>()
 
-  const bury = (records: JournalRecord[], reason: string, status?: number) =>
-    o.journal.bury(
-      records.map((r): DeadLetter => {
-        const letter: DeadLetter = { v: JOURNAL_FORMAT, id: r.id, event: r.event, reason, at: Date.now() }
-        if (status !== undefined) letter.status = status
-        return letter
-      }),
-    )
+  /** Sets events the proxy refused for good aside, each with its own reasons, and says so. */
+  const refuse = async (refused: Array<{ record: JournalRecord; errors: unknown }>, status: number) => {
+    if (!refused.length) return
+    await o.journal.bury(refused.map(({ record, errors }) => deadLetter(record.id, record.event, JSON.stringify(errors ?? null), status)))
+    const eventIds = refused.map(({ record }) => record.id)
+    o.report(new TrackerError('event-rejected', `the proxy refused ${eventIds.length} event(s) (${status}) for good; see the dead-letter store`, { eventIds, status }))
+  }
 
   /** Corrupt, expired and over-capacity records, before anything is sent. */
   const tidy = async (records: JournalRecord[], corrupt: Array<{ key: string; value: unknown }>) => {
     if (corrupt.length) {
-      const letters = corrupt.map(({ key, value }): DeadLetter => ({
-        v: JOURNAL_FORMAT,
-        id: key.slice(2) || key,
-        event: value,
-        reason: 'corrupt record',
-        at: Date.now(),
-      }))
+      const letters = corrupt.map(({ key, value }) => deadLetter(key.slice(2) || key, value, 'corrupt record'))
       await o.journal.bury(letters)
       await o.journal.removeKeys(corrupt.map((c) => c.key))
       o.report(new TrackerError('corrupt-record', `${corrupt.length} unreadable stored record(s) set aside in the dead-letter store`, { eventIds: letters.map((l) => l.id) }))
@@ -92,7 +85,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
     const oldest = Date.now() - o.retentionMs
     const expired = records.filter((r) => !r.open && r.createdAt < oldest)
     if (expired.length) {
-      await bury(expired, 'expired')
+      await o.journal.bury(expired.map((r) => deadLetter(r.id, r.event, 'expired')))
       o.report(new TrackerError('event-expired', `${expired.length} event(s) undeliverable for longer than retentionMs moved to the dead-letter store`, { eventIds: expired.map((r) => r.id) }))
     }
     const live = records.filter((r) => !expired.includes(r))
@@ -119,14 +112,11 @@ export function createFlusher(o: FlusherOptions): Flusher {
     switch (outcome.kind) {
       case 'answered': {
         await o.journal.remove(outcome.done)
-        const refused = records.filter((r) => outcome.rejected.some((x) => x.id === r.id))
-        if (refused.length) {
-          await bury(refused, JSON.stringify(outcome.rejected.map((x) => x.errors)), outcome.status)
-          o.report(new TrackerError('event-rejected', `the proxy refused ${refused.length} event(s) for good; see the dead-letter store`, { eventIds: refused.map((r) => r.id), status: outcome.status }))
-        }
+        const refused = records.flatMap((record) => outcome.rejected.filter((x) => x.id === record.id).map((x) => ({ record, errors: x.errors })))
+        await refuse(refused, outcome.status)
         attempt = 0
         failureReported = false
-        o.onDelivery({ ...delivery, done: outcome.done, rejected: refused.map((r) => r.id) })
+        o.onDelivery({ ...delivery, done: outcome.done, rejected: refused.map(({ record }) => record.id) })
         // Ids a 2xx did not mention stay stored; back off before asking again.
         return outcome.unanswered.length ? retryLater(delivery, undefined) : true
       }
@@ -136,8 +126,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
           const half = Math.ceil(records.length / 2)
           return (await send(records.slice(0, half))) && send(records.slice(half))
         }
-        await bury(records, JSON.stringify(outcome.errors ?? null), outcome.status)
-        o.report(new TrackerError('event-rejected', `the proxy refused event ${ids[0]} (${outcome.status}); see the dead-letter store`, { eventIds: ids, status: outcome.status }))
+        await refuse([{ record: records[0]!, errors: outcome.errors }], outcome.status)
         o.onDelivery({ ...delivery, rejected: ids })
         return true
       }

@@ -1,7 +1,7 @@
 import { buildEnvelope } from '../events/buildEnvelope.js'
 import type { TimebackEvent } from '../events/eventTypes.js'
 import { retryAfterMs } from './backoff.js'
-import { readProxyAnswer } from './proxyProtocol.js'
+import { readProxyAnswer, type ProxyAnswer } from './proxyProtocol.js'
 
 /** What to do after POSTing a batch. */
 export type BatchOutcome =
@@ -22,6 +22,20 @@ export interface PostOptions {
   timeoutMs: number
 }
 
+/** Which of `ids` an answer acknowledges, refuses for good, or does not mention. */
+function byAnswer(status: number, answer: ProxyAnswer, ids: string[]): BatchOutcome {
+  const done = new Set([...answer.accepted, ...answer.duplicates])
+  const rejected = answer.rejected.filter((r) => ids.includes(r.id))
+  const refused = new Set(rejected.map((r) => r.id))
+  return {
+    kind: 'answered',
+    status,
+    done: ids.filter((id) => done.has(id)),
+    rejected,
+    unanswered: ids.filter((id) => !done.has(id) && !refused.has(id)),
+  }
+}
+
 /** POSTs one envelope of `events` as JSON and classifies the answer. Never throws. */
 export async function postBatch(events: TimebackEvent[], options: PostOptions): Promise<BatchOutcome> {
   const ids = events.map((e) => e.id)
@@ -39,35 +53,12 @@ export async function postBatch(events: TimebackEvent[], options: PostOptions): 
     })
     const { status } = response
     const body: unknown = await response.json().catch(() => undefined)
-    if (response.ok) {
-      const answer = readProxyAnswer(body)
-      if (!answer) return { kind: 'answered', status, done: ids, rejected: [], unanswered: [] }
-      const done = new Set([...answer.accepted, ...answer.duplicates])
-      const rejected = answer.rejected.filter((r) => ids.includes(r.id))
-      const refused = new Set(rejected.map((r) => r.id))
-      return {
-        kind: 'answered',
-        status,
-        done: ids.filter((id) => done.has(id)),
-        rejected,
-        unanswered: ids.filter((id) => !done.has(id) && !refused.has(id)),
-      }
-    }
+    const answer = readProxyAnswer(body)
+    if (response.ok) return answer ? byAnswer(status, answer, ids) : { kind: 'answered', status, done: ids, rejected: [], unanswered: [] }
     if (status === 401 || status === 403) return { kind: 'unauthorized', status }
     if (status === 413 || status === 400 || status === 422) {
-      const answer = readProxyAnswer({ accepted: [], ...(body as object) })
-      if (answer && answer.rejected.length > 0) {
-        const refused = new Set(answer.rejected.map((r) => r.id))
-        const done = new Set([...answer.accepted, ...answer.duplicates])
-        return {
-          kind: 'answered',
-          status,
-          done: ids.filter((id) => done.has(id)),
-          rejected: answer.rejected.filter((r) => ids.includes(r.id)),
-          unanswered: ids.filter((id) => !refused.has(id) && !done.has(id)),
-        }
-      }
-      return { kind: 'refused', status, errors: body }
+      // Per-event answers say which event is bad; without them the batch is split to find it.
+      return answer?.rejected.length ? byAnswer(status, answer, ids) : { kind: 'refused', status, errors: body }
     }
     const retry: BatchOutcome = { kind: 'retry', status }
     const after = retryAfterMs(response.headers.get('retry-after'), Date.now())

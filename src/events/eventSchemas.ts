@@ -111,6 +111,17 @@ export const activityEventSchema = z.strictObject({
 
 export const timebackEventSchema = z.discriminatedUnion('type', [timeSpentEventSchema, activityEventSchema])
 
+/**
+ * The envelope around events, checked before the events themselves (the proxy answers event by
+ * event, and sets its own sendTime when it forwards).
+ */
+export const envelopeShellSchema = z.looseObject({
+  sensor: uri,
+  sendTime: z.optional(caliperTime),
+  dataVersion: z.literal(CALIPER_CONTEXT),
+  data: nonEmpty(z.unknown()),
+})
+
 export const envelopeSchema = z.strictObject({
   sensor: uri,
   sendTime: caliperTime,

@@ -27,6 +27,7 @@ export {
   activityContextSchema,
   activityEventSchema,
   envelopeSchema,
+  envelopeShellSchema,
   timebackEventSchema,
   timebackUserSchema,
   timeSpentEventSchema,
@@ -44,7 +45,7 @@ export type {
 export { parseOrThrow } from './parse.js'
 export type { TimeInput } from './timeInput.js'
 export { isAbsoluteUri } from './uri.js'
-export { validateEnvelope, validateEvent } from './validateEnvelope.js'
+export { validateEnvelope, validateEnvelopeShell, validateEvent } from './validateEnvelope.js'
 export type { Validation } from './validateEnvelope.js'
 export { TimebackValidationError } from './validationError.js'
 export type { FieldIssue } from './validationError.js'

@@ -28,6 +28,13 @@ export interface DeadLetter {
   at: number
 }
 
+/** A dead letter for `event`, set aside now. */
+export function deadLetter(id: string, event: unknown, reason: string, status?: number): DeadLetter {
+  const letter: DeadLetter = { v: JOURNAL_FORMAT, id, event, reason, at: Date.now() }
+  if (status !== undefined) letter.status = status
+  return letter
+}
+
 export const eventKey = (id: string) => `e:${id}`
 export const deadKey = (id: string) => `d:${id}`
 

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { CALIPER_CONTEXT } from '../events/constants.js'
 import type { TimebackEvent } from '../events/eventTypes.js'
-import { validateEvent } from '../events/validateEnvelope.js'
-import { isAbsoluteUri } from '../events/uri.js'
+import { validateEnvelopeShell, validateEvent } from '../events/validateEnvelope.js'
 import { createMemoryLedger, type CaliperLedger } from './ledger.js'
 import { toNodeHandler } from './nodeAdapter.js'
 import { BodyTooLargeError, readLimitedBody } from './readLimitedBody.js'
@@ -180,25 +179,20 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
       if (error instanceof BodyTooLargeError) return json(413, errorBody(`body larger than ${maxBodyBytes} bytes; send fewer events per request`), cors)
       throw error
     }
-    let envelope: { sensor?: unknown; dataVersion?: unknown; data?: unknown }
+    let parsed: unknown
     try {
-      envelope = JSON.parse(text)
+      parsed = JSON.parse(text)
     } catch {
       return json(400, errorBody('body is not JSON'), cors)
     }
-    const shapeErrors: Array<{ path: string; message: string }> = []
-    if (!envelope || typeof envelope !== 'object') shapeErrors.push({ path: '', message: 'expected a Caliper envelope object' })
-    else {
-      if (typeof envelope.sensor !== 'string' || !isAbsoluteUri(envelope.sensor)) shapeErrors.push({ path: 'sensor', message: 'must be an absolute URI' })
-      if (envelope.dataVersion !== CALIPER_CONTEXT) shapeErrors.push({ path: 'dataVersion', message: `must be ${JSON.stringify(CALIPER_CONTEXT)}` })
-      if (!Array.isArray(envelope.data) || envelope.data.length === 0) shapeErrors.push({ path: 'data', message: 'must hold at least one event' })
-      else if (envelope.data.length > MAX_EVENTS) shapeErrors.push({ path: 'data', message: `at most ${MAX_EVENTS} events per request` })
-    }
-    if (shapeErrors.length) return json(400, errorBody('invalid envelope', shapeErrors), cors)
+    const shell = validateEnvelopeShell(parsed)
+    if (!shell.ok) return json(400, errorBody('invalid envelope', shell.issues), cors)
+    const envelope = shell.value
+    if (envelope.data.length > MAX_EVENTS) return json(413, errorBody(`at most ${MAX_EVENTS} events per request`), cors)
 
     const rejected: Rejection[] = []
     const valid: TimebackEvent[] = []
-    for (const [index, raw] of (envelope.data as unknown[]).entries()) {
+    for (const [index, raw] of envelope.data.entries()) {
       const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : `data[${index}]`
       const result = validateEvent(raw)
       if (!result.ok) rejected.push({ id, errors: result.issues })
@@ -214,7 +208,7 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     let accepted: string[] = []
     if (toSend.length) {
       try {
-        const outcome = await deliver(envelope.sensor as string, toSend)
+        const outcome = await deliver(envelope.sensor, toSend)
         accepted = outcome.accepted
         rejected.push(...outcome.rejected)
         await ledger.commit(accepted)

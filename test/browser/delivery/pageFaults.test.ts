@@ -8,7 +8,7 @@ import { expectAllDelivered, fetchCounts } from '../support/delivered.js'
 import { installFakeClock, type FakeClock } from '../support/fakeClock.js'
 import { openTrackerFrame, reloadFrame } from '../support/frames.js'
 import { input, randomId } from '../support/page.js'
-import { SECOND, actor, lesson, useFakePage } from '../support/trackerHarness.js'
+import { SECOND, actor, lesson, useTrackerSlot } from '../support/trackerHarness.js'
 import { waitFor } from '../support/waitFor.js'
 
 const codes = (errors: Error[]) => errors.map((e) => (e as TrackerError).code)
@@ -130,29 +130,16 @@ describe('two tabs enqueue and flush at once', () => {
 })
 
 describe('storage faults', () => {
-  let tracker: Tracker | undefined
-  const errors: Error[] = []
   const restore: Array<() => void> = []
-  const start = (storeName = `test-${randomId()}`, endpoint = collector().url) =>
-    (tracker = createTracker({ endpoint, app: { name: 'Math App' }, actor, storeName, onError: (e) => errors.push(e) }))
+  const slot = useTrackerSlot(() => restore.splice(0).forEach((undo) => undo()))
+  const start = (storeName = `test-${randomId()}`, endpoint = collector().url) => slot.create({ storeName, endpoint })
   const oneActivity = async () => {
-    const activity = tracker!.startActivity(lesson)
+    const activity = slot.tracker!.startActivity(lesson)
     input()
-    await clock.tick(10 * SECOND)
+    await slot.clock.tick(10 * SECOND)
     const result = await activity.complete({ xpEarned: 1 })
     return result.recorded ? result.eventIds : []
   }
-
-  const page = useFakePage(async () => {
-    restore.splice(0).forEach((undo) => undo())
-    await tracker?.destroy()
-    tracker = undefined
-  })
-  let clock: FakeClock
-  beforeEach(() => {
-    errors.length = 0
-    clock = page.clock
-  })
 
   it('IndexedDB cannot open: carries on in memory, says so once, loses nothing', async () => {
     const open = IDBFactory.prototype.open
@@ -163,9 +150,9 @@ describe('storage faults', () => {
     const sink = collector()
     start(undefined, sink.url)
     const ids = [...(await oneActivity()), ...(await oneActivity())]
-    await expectAllDelivered(sink, ids, () => tracker!.flush())
-    expect(codes(errors)).to.deep.equal(['storage-unavailable'])
-    expect(tracker!.snapshot().queue.storage).to.equal('memory')
+    await expectAllDelivered(sink, ids, () => slot.tracker!.flush())
+    expect(codes(slot.errors)).to.deep.equal(['storage-unavailable'])
+    expect(slot.tracker!.snapshot().queue.storage).to.equal('memory')
   })
 
   it('quota exceeded on write: retried once, then memory; nothing lost', async () => {
@@ -178,27 +165,24 @@ describe('storage faults', () => {
     restore.push(() => (IDBObjectStore.prototype.put = put))
     const sink = collector()
     let triesWhenReported = -1
-    tracker = createTracker({
+    slot.create({
       endpoint: sink.url,
-      app: { name: 'Math App' },
-      actor,
-      storeName: `test-${randomId()}`,
       onError: (e) => {
-        errors.push(e)
+        slot.errors.push(e)
         if (e.code === 'storage-unavailable') triesWhenReported = tries
       },
     })
     const ids = await oneActivity()
-    await expectAllDelivered(sink, ids, () => tracker!.flush())
+    await expectAllDelivered(sink, ids, () => slot.tracker!.flush())
     // The failing write was tried again on a fresh connection before giving up on IndexedDB
     // (writes already in flight each get their own retry); after that, none is attempted.
     expect(triesWhenReported).to.be.at.least(2)
     const settled = tries
     const more = await oneActivity()
-    await expectAllDelivered(sink, more, () => tracker!.flush())
+    await expectAllDelivered(sink, more, () => slot.tracker!.flush())
     expect(tries, 'no IndexedDB write after the switch to memory').to.equal(settled)
-    expect(codes(errors)).to.deep.equal(['storage-unavailable'])
-    expect((errors[0] as TrackerError).cause).to.be.instanceOf(DOMException)
+    expect(codes(slot.errors)).to.deep.equal(['storage-unavailable'])
+    expect((slot.errors[0] as TrackerError).cause).to.be.instanceOf(DOMException)
   })
 
   it('a corrupt record is set aside and reported; the rest is delivered', async () => {
@@ -210,43 +194,43 @@ describe('storage faults', () => {
     const sink = collector()
     start(storeName, sink.url)
     const ids = await oneActivity()
-    await expectAllDelivered(sink, ids, () => tracker!.flush())
-    expect(codes(errors)).to.deep.equal(['corrupt-record'])
-    expect((await tracker!.deadLetters()).map((d) => d.reason)).to.deep.equal(['corrupt record', 'corrupt record', 'corrupt record'])
-    expect(await tracker!.queue()).to.deep.equal([])
+    await expectAllDelivered(sink, ids, () => slot.tracker!.flush())
+    expect(codes(slot.errors)).to.deep.equal(['corrupt-record'])
+    expect((await slot.tracker!.deadLetters()).map((d) => d.reason)).to.deep.equal(['corrupt record', 'corrupt record', 'corrupt record'])
+    expect(await slot.tracker!.queue()).to.deep.equal([])
   })
 
   it('dead letters are kept for retentionMs, then deleted', async () => {
     const storeName = `test-${randomId()}`
     const store = createStore(storeName, 'journal')
     const letter = (id: string, at: number) => ({ v: 1, id, event: {}, reason: 'expired', at })
-    await set('d:old', letter('old', clock.now() - 31 * 24 * 3600 * SECOND), store)
-    await set('d:recent', letter('recent', clock.now() - 1000), store)
+    await set('d:old', letter('old', slot.clock.now() - 31 * 24 * 3600 * SECOND), store)
+    await set('d:recent', letter('recent', slot.clock.now() - 1000), store)
     start(storeName)
-    await tracker!.flush()
-    expect((await tracker!.deadLetters()).map((d) => d.id)).to.deep.equal(['recent'])
+    await slot.tracker!.flush()
+    expect((await slot.tracker!.deadLetters()).map((d) => d.id)).to.deep.equal(['recent'])
   })
 
   it('events past retentionMs go to the dead-letter store, reported', async () => {
     const sink = collector()
     await sink.rules([{ status: 503 }])
-    tracker = createTracker({ endpoint: sink.url, app: { name: 'Math App' }, actor, storeName: `test-${randomId()}`, retentionMs: 60_000, onError: (e) => errors.push(e) })
+    slot.create({ endpoint: sink.url, retentionMs: 60_000 })
     const ids = await oneActivity()
-    await clock.tick(61 * SECOND)
-    await tracker!.flush()
-    expect((await tracker!.deadLetters()).map((d) => d.id)).to.have.members(ids)
-    expect(codes(errors)).to.include('event-expired')
+    await slot.clock.tick(61 * SECOND)
+    await slot.tracker!.flush()
+    expect((await slot.tracker!.deadLetters()).map((d) => d.id)).to.have.members(ids)
+    expect(codes(slot.errors)).to.include('event-expired')
   })
 
   it('over maxStoredEvents: the oldest TimeSpentEvents go first, never an ActivityEvent', async () => {
     const sink = collector()
     await sink.rules([{ status: 503 }])
-    tracker = createTracker({ endpoint: sink.url, app: { name: 'Math App' }, actor, storeName: `test-${randomId()}`, maxStoredEvents: 3, onError: (e) => errors.push(e) })
+    const tracker = slot.create({ endpoint: sink.url, maxStoredEvents: 3 })
     const ids = [...(await oneActivity()), ...(await oneActivity()), ...(await oneActivity())]
     await tracker.flush()
     const left = await tracker.queue()
     expect(left.map((r) => r.type).sort()).to.deep.equal(['ActivityEvent', 'ActivityEvent', 'ActivityEvent'])
-    const evicted = errors.filter((e) => (e as TrackerError).code === 'event-evicted').flatMap((e) => (e as TrackerError).eventIds)
+    const evicted = slot.errors.filter((e) => (e as TrackerError).code === 'event-evicted').flatMap((e) => (e as TrackerError).eventIds)
     expect(evicted).to.have.members(ids.filter((id) => !left.some((r) => r.id === id)))
   })
 })

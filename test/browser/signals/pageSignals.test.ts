@@ -1,8 +1,7 @@
 // The DOM adapters, end to end through a tracker on a fake clock, in every engine.
 import { expect } from 'chai'
-import { settle } from '../support/fakeClock.js'
 import { input, pageTransition, setFocus, setVisibility } from '../support/page.js'
-import { MINUTE, SECOND, lesson, reportedSeconds, useTracker } from '../support/trackerHarness.js'
+import { MINUTE, SECOND, deliveriesDone, lesson, reportedSeconds, useTracker } from '../support/trackerHarness.js'
 import { waitFor } from '../support/waitFor.js'
 
 const totalsInSeconds = (totals: Record<string, number>) =>
@@ -54,7 +53,7 @@ describe('page signals → classification', () => {
       return found.length > 0 && found
     }, 'beacon')
     expect(beacons[0]!.envelope.data[0]!.generated.items).to.deep.include({ type: 'active', value: 20, startDate: '2025-03-01T10:00:00.000Z', endDate: '2025-03-01T10:00:20.000Z' })
-    await settle()
+    await deliveriesDone(h) // the slice closed by hiding is sent at once; its request timer ends with it
     expect(h.clock.pending(), 'no timer while hidden').to.equal(0)
     await h.clock.tick(3 * MINUTE)
     setVisibility('visible')
@@ -145,7 +144,7 @@ describe('page signals → classification', () => {
     const activity = h.tracker.startActivity(lesson)
     await h.clock.tick(10 * SECOND)
     document.dispatchEvent(new Event('freeze'))
-    await settle()
+    await deliveriesDone(h)
     expect(h.clock.pending(), 'no timer while frozen').to.equal(0)
     h.clock.jump(2 * MINUTE)
     document.dispatchEvent(new Event('resume'))
@@ -183,7 +182,7 @@ describe('page signals → classification', () => {
     const activity = h.tracker.startActivity(lesson)
     await h.clock.tick(10 * SECOND)
     activity.pause()
-    await settle()
+    await deliveriesDone(h) // pausing closed a slice, sent at once
     expect(h.clock.pending(), 'no timer while paused').to.equal(0)
     await h.clock.tick(5 * MINUTE)
     activity.resume()
@@ -215,7 +214,7 @@ describe('timer wake-ups (no polling)', () => {
     const perMinuteIdle = (h.clock.fired - before) / 10
     expect(perMinuteIdle).to.be.at.most(2)
     setVisibility('hidden')
-    await settle()
+    await deliveriesDone(h)
     const hiddenBefore = { fired: h.clock.fired, scheduled: h.clock.scheduled }
     await h.clock.tick(10 * MINUTE)
     expect(h.clock.fired - hiddenBefore.fired).to.equal(0)

@@ -13,6 +13,8 @@ export interface FakeClock {
   now(): number
   /** Advances time by `ms`, running each timer when it falls due (and settling I/O between). */
   tick(ms: number): Promise<void>
+  /** Lets promises settle and waits (in real time) for requests in flight, running no timer. */
+  quiet(): Promise<void>
   /** Moves the clock without running any timer (a sleeping device). */
   jump(ms: number): void
   /** Timers scheduled and not yet run or cleared. */
@@ -65,6 +67,7 @@ export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z'))
 
   return {
     now: () => now,
+    quiet,
     async tick(ms) {
       const until = now + ms
       await quiet()

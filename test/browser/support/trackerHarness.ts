@@ -1,8 +1,9 @@
 // A tracker on a fake clock and a collector, torn down after each test.
-import { createTracker, type Tracker, type TrackerOptions } from '../../../src/index.js'
+import { createTracker, type Tracker, type TrackerError, type TrackerOptions } from '../../../src/index.js'
 import { collector, type Collector } from './collector.js'
 import { installFakeClock, type FakeClock } from './fakeClock.js'
 import { randomId, resetPage, setFocus, setVisibility } from './page.js'
+import { waitFor } from './waitFor.js'
 
 export const SECOND = 1000
 export const MINUTE = 60 * SECOND
@@ -46,23 +47,64 @@ export function countStarts(tracker: Tracker): string[] {
   return starts
 }
 
-export function useTracker(extra: () => Partial<TrackerOptions> = () => ({})): Harness {
-  const h = { errors: [] as Error[] } as Harness
-  const page = useFakePage(() => h.tracker.destroy())
+/** A tracker each test creates itself, with the options it needs; destroyed after the test. */
+export interface TrackerSlot {
+  clock: FakeClock
+  /** What `onError` received during this test. */
+  errors: TrackerError[]
+  tracker: Tracker | undefined
+  /** Creates this test's tracker: a fresh store, a fresh collector, errors kept; `extra` on top. */
+  create(extra?: Partial<TrackerOptions>): Tracker
+}
+
+/** A fake page plus a tracker slot. `beforeDestroy` runs after each test, before the tracker goes. */
+export function useTrackerSlot(beforeDestroy: () => void = () => {}): TrackerSlot {
+  const slot = {
+    errors: [] as TrackerError[],
+    tracker: undefined as Tracker | undefined,
+    create(extra: Partial<TrackerOptions> = {}) {
+      return (slot.tracker = createTracker({
+        endpoint: collector().url,
+        app: { name: 'Math App' },
+        actor,
+        storeName: `test-${randomId()}`,
+        onError: (e) => slot.errors.push(e),
+        ...extra,
+      }))
+    },
+  } as TrackerSlot
+  const page = useFakePage(async () => {
+    beforeDestroy()
+    await slot.tracker?.destroy()
+    slot.tracker = undefined
+  })
   beforeEach(() => {
-    h.errors = []
-    h.clock = page.clock
+    slot.errors.length = 0
+    slot.clock = page.clock
+  })
+  return slot
+}
+
+/** A tracker created before each test with the same options (a fresh store each time). */
+export function useTracker(extra: () => Partial<TrackerOptions> = () => ({})): Harness {
+  const slot = useTrackerSlot()
+  const h = {} as Harness
+  beforeEach(() => {
+    h.clock = slot.clock
+    h.errors = slot.errors
     h.sink = collector()
-    h.tracker = createTracker({
-      endpoint: h.sink.url,
-      app: { name: 'Math App' },
-      actor,
-      storeName: `test-${randomId()}`,
-      onError: (e) => h.errors.push(e),
-      ...extra(),
-    })
+    h.tracker = slot.create({ endpoint: h.sink.url, ...extra() })
   })
   return h
+}
+
+/**
+ * Waits until the tracker has delivered everything it stored (a hide or a pause closes a slice,
+ * which is sent at once), so the request's own timeout timer is gone too.
+ */
+export async function deliveriesDone(h: Harness): Promise<void> {
+  await waitFor(() => h.tracker.snapshot().queue.pending === 0, 'the queue to drain')
+  await h.clock.quiet()
 }
 
 /** Exact seconds per kind over all TimeSpentEvents that reached the collector. */

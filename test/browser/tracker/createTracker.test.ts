@@ -1,10 +1,10 @@
 import { expect } from 'chai'
-import { createTracker, TimebackValidationError, type Tracker, type TrackerOptions } from '../../../src/index.js'
+import { createTracker, TimebackValidationError, type TrackerOptions } from '../../../src/index.js'
 import { collector } from '../support/collector.js'
-import { settle, type FakeClock } from '../support/fakeClock.js'
+import { settle } from '../support/fakeClock.js'
 import { watchListeners } from '../support/listenerLedger.js'
 import { input, randomId, setFocus } from '../support/page.js'
-import { useFakePage } from '../support/trackerHarness.js'
+import { useTrackerSlot } from '../support/trackerHarness.js'
 import { waitFor } from '../support/waitFor.js'
 
 const SECOND = 1000
@@ -12,27 +12,8 @@ const actor = { id: 'https://sis.example/users/123', email: 'student@example.com
 const lesson = { id: 'https://app.example/lessons/7', subject: 'Math' as const, activity: { name: 'Fractions quiz' } }
 
 describe('createTracker', () => {
-  let tracker: Tracker | undefined
-  const errors: Error[] = []
-  const make = (extra: Partial<TrackerOptions> = {}, endpoint = collector().url) =>
-    (tracker = createTracker({
-      endpoint,
-      app: { name: 'Math App' },
-      actor,
-      storeName: `test-${randomId()}`,
-      onError: (e) => errors.push(e),
-      ...extra,
-    }))
-
-  const page = useFakePage(async () => {
-    await tracker?.destroy()
-    tracker = undefined
-  })
-  let clock: FakeClock
-  beforeEach(() => {
-    errors.length = 0
-    clock = page.clock
-  })
+  const slot = useTrackerSlot()
+  const make = (extra: Partial<TrackerOptions> = {}, endpoint = collector().url) => slot.create({ endpoint, ...extra })
 
   it('rejects bad options naming every bad field, and starts nothing', () => {
     const ledger = watchListeners()
@@ -56,7 +37,7 @@ describe('createTracker', () => {
       expect(ledger.count(), 'a failed createTracker adds no listener').to.equal(0)
       expect(() => createTracker({ endpoint: '/x', app: { name: 'A' }, actor, colour: 'red' } as TrackerOptions))
         .to.throw(TimebackValidationError, 'createTracker: unknown field(s) colour')
-      expect(clock.scheduled, 'nor a timer').to.equal(0)
+      expect(slot.clock.scheduled, 'nor a timer').to.equal(0)
     } finally {
       ledger.restore()
     }
@@ -65,13 +46,13 @@ describe('createTracker', () => {
   it('reports an activity: input, idle, completion — exact seconds, one ActivityEvent', async () => {
     const sink = collector()
     make({}, sink.url)
-    const activity = tracker!.startActivity(lesson)
+    const activity = slot.tracker!.startActivity(lesson)
     for (let i = 0; i < 30; i++) {
-      await clock.tick(1 * SECOND)
+      await slot.clock.tick(1 * SECOND)
       input()
     }
     // 30 s of input, then idle: active until 90 s, then inactive.
-    await clock.tick(100 * SECOND)
+    await slot.clock.tick(100 * SECOND)
     expect(activity.state).to.include({ bucket: 'inactive', reason: 'idle' })
     const result = await activity.complete({ totalQuestions: 10, correctQuestions: 9, xpEarned: 150 }, { attempt: 1 })
     expect(result.recorded).to.equal(true)
@@ -96,26 +77,26 @@ describe('createTracker', () => {
     expect(completed[0]!.generated.attempt).to.equal(1)
     expect(completed[0]!.object).to.deep.include({ id: lesson.id, subject: 'Math', app: { name: 'Math App' }, activity: { name: 'Fractions quiz' } })
     expect(requests.every((r) => r.contentType.startsWith('application/json'))).to.equal(true)
-    await waitFor(() => tracker!.snapshot().queue.pending === 0, 'queue drained')
+    await waitFor(() => slot.tracker!.snapshot().queue.pending === 0, 'queue drained')
   })
 
   it('a second complete() (or one after end()) sends nothing and says why', async () => {
     make()
-    const activity = tracker!.startActivity(lesson)
-    await clock.tick(5 * SECOND)
+    const activity = slot.tracker!.startActivity(lesson)
+    await slot.clock.tick(5 * SECOND)
     const first = await activity.complete({ xpEarned: 10 })
     const second = await activity.complete({ xpEarned: 10 })
     expect(first.recorded).to.equal(true)
     expect(second).to.deep.equal({ recorded: false, reason: 'the activity is already completed; nothing was sent' })
-    const other = tracker!.startActivity(lesson)
+    const other = slot.tracker!.startActivity(lesson)
     await other.end()
     expect(await other.complete({ xpEarned: 1 })).to.include({ recorded: false })
   })
 
   it('rejects bad metrics naming the fields, and stores nothing', async () => {
     make()
-    const activity = tracker!.startActivity(lesson)
-    await clock.tick(5 * SECOND)
+    const activity = slot.tracker!.startActivity(lesson)
+    await slot.clock.tick(5 * SECOND)
     const error = await activity.complete({ totalQuestions: 3, correctQuestions: 4 }, { attempt: 0 }).then(
       () => undefined,
       (e: unknown) => e,
@@ -123,29 +104,29 @@ describe('createTracker', () => {
     expect(error).to.be.instanceOf(TimebackValidationError)
     expect((error as Error).message).to.contain('metrics.correctQuestions: must not exceed totalQuestions').and.contain('attempt: must be a whole number ≥ 1')
     expect(activity.status).to.equal('running')
-    expect(tracker!.snapshot().queue.pending).to.equal(0)
+    expect(slot.tracker!.snapshot().queue.pending).to.equal(0)
   })
 
   it('starting a second activity ends the first, so time is never counted twice', async () => {
     make()
-    const first = tracker!.startActivity(lesson)
-    await clock.tick(10 * SECOND)
-    const second = tracker!.startActivity({ ...lesson, id: 'https://app.example/lessons/8' })
+    const first = slot.tracker!.startActivity(lesson)
+    await slot.clock.tick(10 * SECOND)
+    const second = slot.tracker!.startActivity({ ...lesson, id: 'https://app.example/lessons/8' })
     expect(first.status).to.equal('ended')
-    expect(tracker!.activity).to.equal(second)
-    await clock.tick(5 * SECOND)
+    expect(slot.tracker!.activity).to.equal(second)
+    await slot.clock.tick(5 * SECOND)
     expect(first.totals.active).to.equal(10 * SECOND)
     expect(second.totals.active).to.equal(5 * SECOND)
   })
 
   it('rejects a bad activity target naming the fields', () => {
     make()
-    expect(() => tracker!.startActivity({ id: 'lesson 7', subject: 'Maths' } as never))
+    expect(() => slot.tracker!.startActivity({ id: 'lesson 7', subject: 'Maths' } as never))
       .to.throw(TimebackValidationError)
       .with.property('message')
       .that.contains('startActivity: id: must be an absolute URL')
       .and.contains('subject: must be one of')
-    expect(tracker!.activity).to.equal(undefined)
+    expect(slot.tracker!.activity).to.equal(undefined)
   })
 
   it('refuses a second live tracker for the same store', () => {
@@ -159,17 +140,17 @@ describe('createTracker', () => {
     const ledger = watchListeners()
     try {
       make({}, sink.url)
-      const activity = tracker!.startActivity(lesson)
-      await clock.tick(3 * SECOND)
+      const activity = slot.tracker!.startActivity(lesson)
+      await slot.clock.tick(3 * SECOND)
       input()
-      await clock.tick(3 * SECOND)
+      await slot.clock.tick(3 * SECOND)
       expect(ledger.count()).to.be.greaterThan(5)
-      expect(clock.pending()).to.be.greaterThan(0)
-      await tracker!.destroy()
+      expect(slot.clock.pending()).to.be.greaterThan(0)
+      await slot.tracker!.destroy()
       expect(activity.status).to.equal('ended')
       expect(ledger.types(), 'listeners left').to.deep.equal([])
       await settle()
-      expect(clock.pending(), 'timers left').to.equal(0)
+      expect(slot.clock.pending(), 'timers left').to.equal(0)
       const counts = await sink.deliveredCounts()
       expect(counts.size).to.be.greaterThan(0)
     } finally {
@@ -189,11 +170,11 @@ describe('createTracker', () => {
       },
       sink.url,
     )
-    const activity = tracker!.startActivity(lesson)
-    await clock.tick(5 * SECOND)
+    const activity = slot.tracker!.startActivity(lesson)
+    await slot.clock.tick(5 * SECOND)
     const result = await activity.end()
-    await waitFor(() => errors.some((e) => (e as { code?: string }).code === 'delivery-failed'), 'the failed attempt')
-    await clock.tick(2 * SECOND) // the first backoff is at most 1 s
+    await waitFor(() => slot.errors.some((e) => (e as { code?: string }).code === 'delivery-failed'), 'the failed attempt')
+    await slot.clock.tick(2 * SECOND) // the first backoff is at most 1 s
     const requests = await waitFor(async () => {
       const r = await sink.received()
       return r.length > 0 && r
@@ -205,13 +186,13 @@ describe('createTracker', () => {
   it('publishes state changes to subscribers', async () => {
     make({ idleTimeoutMs: 10 * SECOND })
     const seen: string[] = []
-    tracker!.subscribe((s) => s.activity && seen.push(`${s.activity.state.bucket}:${s.activity.state.reason}`))
-    tracker!.startActivity(lesson)
-    await clock.tick(12 * SECOND)
+    slot.tracker!.subscribe((s) => s.activity && seen.push(`${s.activity.state.bucket}:${s.activity.state.reason}`))
+    slot.tracker!.startActivity(lesson)
+    await slot.clock.tick(12 * SECOND)
     input()
-    await clock.tick(1 * SECOND)
+    await slot.clock.tick(1 * SECOND)
     setFocus(false)
-    await clock.tick(1 * SECOND)
+    await slot.clock.tick(1 * SECOND)
     expect(seen).to.include.members(['active:input', 'inactive:idle', 'inactive:blurred'])
     expect(seen.indexOf('inactive:idle')).to.be.lessThan(seen.lastIndexOf('active:input'))
   })

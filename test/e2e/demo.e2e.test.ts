@@ -51,6 +51,9 @@ describe('the demo, end to end', () => {
     await page.clock.install({ time: new Date('2026-01-05T09:00:00.000Z') })
     await page.goto(server.base)
     await page.waitForSelector('body[data-ready]')
+    // From here on, page time moves only when the test says so: real time spent between steps
+    // must not leak into the measured seconds.
+    await page.clock.pauseAt(new Date('2026-01-05T09:00:10.000Z'))
 
     await page.click('[data-testid=start]')
     const started = await pageNow(page)

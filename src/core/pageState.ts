@@ -12,6 +12,11 @@ export interface PageState {
   lastInput: number
   /** When the page was last hidden (meaningful while `!visible`). */
   hiddenSince: number
+  /**
+   * Input reached the page after it lost focus: the student is hovering, wheeling or touching a
+   * page in another window's shadow (a tool in an unfocused iframe, a second monitor).
+   */
+  inputSinceBlur?: boolean
 }
 
 export interface Classification {
@@ -22,9 +27,10 @@ export interface Classification {
 
 /**
  * The bucket of the instant `t` for a page in `state`. Precedence, first match wins:
- * paused → hidden past the cap (abandoned) → hidden → frozen → marked → media → blurred →
- * input within the idle timeout → idle. A page frozen while hidden stays "hidden": it cannot
- * become visible without resuming first, so nothing unobserved happened.
+ * paused → hidden past the cap (abandoned) → hidden → frozen → marked → media → blurred with no
+ * input since → input within the idle timeout → idle (blurred, if unfocused). A page frozen while
+ * hidden stays "hidden": it cannot become visible without resuming first, so nothing unobserved
+ * happened.
  */
 export function classifyMoment(state: PageState, t: number, options: ClassifierOptions): Classification {
   if (state.paused) return { bucket: 'not-counted', reason: 'paused' }
@@ -40,10 +46,9 @@ export function classifyMoment(state: PageState, t: number, options: ClassifierO
     return marked
   }
   if (state.mediaPlaying) return { bucket: 'active', reason: 'media' }
-  if (!state.focused) return { bucket: 'inactive', reason: 'blurred' }
-  return t - state.lastInput < options.idleTimeoutMs
+  return (state.focused || state.inputSinceBlur) && t - state.lastInput < options.idleTimeoutMs
     ? { bucket: 'active', reason: 'input' }
-    : { bucket: 'inactive', reason: 'idle' }
+    : { bucket: 'inactive', reason: state.focused ? 'idle' : 'blurred' }
 }
 
 /**
@@ -65,6 +70,7 @@ export function applySignal(state: PageState, signal: Signal, t: number): PageSt
   switch (signal.type) {
     case 'input':
       next.lastInput = t
+      next.inputSinceBlur = !state.focused
       break
     case 'visible':
     case 'pageshow':
@@ -85,7 +91,7 @@ export function applySignal(state: PageState, signal: Signal, t: number): PageSt
     case 'blur':
       // Focus moving into one of our own iframes is the student clicking inside the page.
       if (signal.intoFrame) next.lastInput = t
-      else next.focused = false
+      else next.focused = next.inputSinceBlur = false
       break
     case 'media-playing':
       next.mediaPlaying = true

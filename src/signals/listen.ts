@@ -8,3 +8,6 @@ export function listen<E extends Event>(
   target.addEventListener(type, handler as EventListener, options)
   return () => target.removeEventListener(type, handler as EventListener, options)
 }
+
+/** One function that runs every `stop` given (removes listeners, clears timers). */
+export const stopAll = (stops: Array<() => void>) => () => stops.forEach((stop) => stop())

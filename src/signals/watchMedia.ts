@@ -1,49 +1,54 @@
-import { listen } from './listen.js'
+import { listen, stopAll } from './listen.js'
+import { watchFrames } from './watchFrames.js'
 
 type Media = HTMLMediaElement
 
-/** True for a `<video>`/`<audio>` that is playing now. `data-timeback-ignore` opts one out. */
+/**
+ * True for a `<video>`/`<audio>` that is playing now. `data-timeback-ignore` opts one out.
+ * False for anything else an app may fire these events at (no `readyState` above 2).
+ */
 const isPlaying = (el: Media) => !el.paused && !el.ended && el.readyState > 2 && !el.hasAttribute('data-timeback-ignore')
 
 const STOP_EVENTS = ['pause', 'ended', 'waiting', 'emptied'] as const
 
 /**
- * Tells `onChange(playing)` when the page goes from no media playing to some, and back.
- * Media events do not bubble, so they are caught on the capture phase of `document`, which also
- * covers elements added later. A playing element also gets its own stop listeners, because one
- * removed from the document pauses without the event passing through `document`.
+ * Tells `onChange(playing)` when the page and its same-origin iframes go from no media playing
+ * to some, and back. Media events do not bubble, so they are caught on the capture phase of each
+ * document, which also covers elements added later. A playing element also gets its own stop
+ * listeners, because one removed from the document pauses without the event passing through
+ * `document`; a frame that goes away takes its media with it, without any event.
  */
 export function watchMedia(onChange: (playing: boolean) => void): { playing: () => boolean; stop: () => void } {
-  const playing = new Set<Media>()
-  const own = new Map<Media, () => void>()
+  const playing = new Map<Media, () => void>()
 
   const stopped = (el: Media) => {
-    if (!playing.delete(el)) return
-    own.get(el)?.()
-    own.delete(el)
-    if (playing.size === 0) onChange(false)
+    if (!playing.has(el)) return
+    playing.get(el)!()
+    playing.delete(el)
+    if (!playing.size) onChange(false)
   }
   const started = (el: Media) => {
     if (playing.has(el) || !isPlaying(el)) return
-    playing.add(el)
-    const stops = STOP_EVENTS.map((type) => listen(el, type, () => stopped(el)))
-    own.set(el, () => stops.forEach((s) => s()))
+    playing.set(el, stopAll(STOP_EVENTS.map((type) => listen(el, type, () => stopped(el)))))
     if (playing.size === 1) onChange(true)
   }
-  const isMedia = (target: EventTarget | null): target is Media => target instanceof HTMLMediaElement
 
-  document.querySelectorAll<Media>('video, audio').forEach(started)
-  const stops = [
-    listen(document, 'playing', (e) => isMedia(e.target) && started(e.target), { capture: true }),
-    ...STOP_EVENTS.map((type) => listen(document, type, (e) => isMedia(e.target) && stopped(e.target), { capture: true })),
-  ]
+  const stop = watchFrames((win) => {
+    const doc = win.document
+    doc.querySelectorAll<Media>('video, audio').forEach(started)
+    // `stopped` ignores what it is not tracking, `started` what is not playing media.
+    return stopAll([
+      listen(doc, 'playing', (e) => started(e.target as Media), { capture: true }),
+      ...STOP_EVENTS.map((type) => listen(doc, type, (e) => stopped(e.target as Media), { capture: true })),
+      () => playing.forEach((_, el) => el.ownerDocument === doc && stopped(el)),
+    ])
+  })
   return {
     playing: () => playing.size > 0,
     stop() {
-      stops.forEach((s) => s())
-      own.forEach((s) => s())
-      own.clear()
-      playing.clear()
+      playing.forEach((stopOwn) => stopOwn())
+      playing.clear() // first, so that detaching reports no change
+      stop()
     },
   }
 }

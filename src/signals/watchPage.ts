@@ -1,20 +1,22 @@
 import type { Signal } from '../core/timeBuckets.js'
-import { listen } from './listen.js'
+import { listen, stopAll } from './listen.js'
+import { watchFrames } from './watchFrames.js'
 
 /** Whether the window, or an iframe of this page, has focus. */
 export const pageHasFocus = () => document.hasFocus()
 export const pageIsVisible = () => document.visibilityState === 'visible'
 
 /** True when focus just moved into one of this page's own iframes (not away from the page). */
-const focusIsInOwnFrame = () => document.activeElement instanceof HTMLIFrameElement
+const focusIsInOwnFrame = () => document.activeElement?.tagName === 'IFRAME'
 
 /**
- * Turns page visibility, window focus, freeze/resume and bfcache pagehide/pageshow into
- * classifier signals. Listens only; never polls. Returns a function that removes the listeners.
+ * Turns page visibility, window focus (of the page and its same-origin iframes), freeze/resume
+ * and bfcache pagehide/pageshow into classifier signals. Listens only; never polls. Returns a
+ * function that removes the listeners.
  */
 export function watchPage(emit: (signal: Signal) => void): () => void {
   let recheck: ReturnType<typeof setTimeout> | undefined
-  const stops = [
+  return stopAll([
     () => clearTimeout(recheck),
     listen(document, 'visibilitychange', () => {
       if (!pageIsVisible()) return emit({ type: 'hidden' })
@@ -23,18 +25,23 @@ export function watchPage(emit: (signal: Signal) => void): () => void {
       // in some engines), so ask.
       emit(pageHasFocus() ? { type: 'focus' } : { type: 'blur' })
     }),
-    listen(window, 'focus', () => emit({ type: 'focus' })),
-    listen(window, 'blur', () => {
-      if (focusIsInOwnFrame()) return emit({ type: 'blur', intoFrame: true })
-      emit({ type: 'blur' })
-      // Firefox blurs the window before it makes the clicked iframe the active element: look
-      // once more after this task. (One timer per blur, never a poll.)
-      recheck = setTimeout(() => focusIsInOwnFrame() && pageHasFocus() && emit({ type: 'focus' }))
+    watchFrames((win) => {
+      // A frame's window blurs when focus goes back to the page too; only leaving counts.
+      const inFrame = win !== window
+      return stopAll([
+        listen(win, 'focus', () => emit({ type: 'focus' })),
+        listen(win, 'blur', () => {
+          if (focusIsInOwnFrame() || (inFrame && pageHasFocus())) return emit({ type: 'blur', intoFrame: true })
+          emit({ type: 'blur' })
+          // Firefox blurs the window before it makes the clicked iframe the active element: look
+          // once more after this task. (One timer per blur, never a poll.)
+          recheck = setTimeout(() => focusIsInOwnFrame() && pageHasFocus() && emit({ type: 'focus' }))
+        }),
+      ])
     }),
     listen(document, 'freeze', () => emit({ type: 'freeze' })),
     listen(document, 'resume', () => emit({ type: 'resume' })),
     listen<PageTransitionEvent>(window, 'pagehide', (e) => emit({ type: 'pagehide', persisted: e.persisted })),
     listen<PageTransitionEvent>(window, 'pageshow', (e) => emit({ type: 'pageshow', persisted: e.persisted })),
-  ]
-  return () => stops.forEach((stop) => stop())
+  ])
 }

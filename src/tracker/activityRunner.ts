@@ -118,13 +118,13 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     }
   })
 
-  // The hot path: most input only moves a timestamp. Only input that ends an idle spell is
+  // The hot path: most input only moves a timestamp. Only input that ends an inactive spell is
   // handed to the clock at once; the rest is fed in before the clock's next observation.
   const stopInput = watchInput(() => {
     const t = now()
     if (inputMatters) observe({ type: 'input' }, t)
     else pendingInput = t
-  })
+  }, options.frameOrigins)
 
   const toRecord = (report: SliceReport, id: string, createdAt: number): JournalRecord => ({
     v: JOURNAL_FORMAT,
@@ -184,7 +184,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     void store(sliceRecords(update))
     if (update.checkpoint) checkpoint()
     if (update.changed) {
-      inputMatters = clock.snapshot().state.reason === 'idle'
+      inputMatters = clock.snapshot().state.bucket === 'inactive'
       ctx.changed()
     }
     arm()
@@ -280,7 +280,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     timeline: () => timeline.map((i) => ({ ...i })),
   }
   started = true
-  inputMatters = clock.snapshot().state.reason === 'idle'
+  inputMatters = clock.snapshot().state.bucket === 'inactive'
   arm()
   return runner
 }

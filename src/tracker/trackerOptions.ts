@@ -40,6 +40,11 @@ export interface TrackerOptions {
   retentionMs?: number
   /** A request is abandoned (and retried) after this long. Default 30 000. */
   requestTimeoutMs?: number
+  /**
+   * Origins of cross-origin iframes whose input reports (`timeback-tracker/frame`) count as input
+   * on this page, e.g. `['https://tool.example']`. Reports from other origins are ignored.
+   */
+  frameOrigins?: string[]
 }
 
 export type ResolvedTrackerOptions = Required<Omit<TrackerOptions, 'headers' | 'onError'>> &
@@ -56,6 +61,9 @@ const isEndpoint = (value: string) => {
     return false
   }
 }
+
+/** Exactly an origin: `https://tool.example`, no path or trailing slash. (With a base, never throws.) */
+const isOrigin = (value: string) => new URL(value, location.href).origin === value
 
 const optionsSchema = z.strictObject({
   endpoint: z.string().check(z.refine(isEndpoint, 'must be an http(s) URL, absolute or relative to the page')),
@@ -74,6 +82,7 @@ const optionsSchema = z.strictObject({
   maxStoredEvents: z.optional(wholeAtLeast(1)),
   retentionMs: atLeast(60_000),
   requestTimeoutMs: atLeast(1000),
+  frameOrigins: z.optional(passing<string[]>((v) => Array.isArray(v) && v.every(isOrigin), 'must be origins like https://tool.example')),
 })
 
 const warnOnce = new Set<string>()
@@ -102,6 +111,7 @@ export function resolveTrackerOptions(options: TrackerOptions): ResolvedTrackerO
     maxStoredEvents: 5_000,
     retentionMs: 30 * 24 * 3_600_000,
     requestTimeoutMs: 30_000,
+    frameOrigins: [] as string[],
     ...given,
     endpoint: new URL(valid.endpoint, location.href).href,
     onError: valid.onError ?? consoleWarn,

@@ -66,6 +66,32 @@ describe('ActivityClock classification (fake clock)', () => {
     later.expectTotals({ active: 100 * SECOND, inactive: 20 * SECOND })
   })
 
+  it('input after focus was lost (a tool in an unfocused frame): active until the idle timeout', () => {
+    const host = new SimulatedHost()
+    host.signal({ type: 'blur' }, 10 * SECOND)
+    host.runTo(30 * SECOND)
+    expect(host.clock.snapshot(host.now).state).to.include({ bucket: 'inactive', reason: 'blurred' })
+    host.signal({ type: 'input' }, 30 * SECOND) // hovering, wheeling: no click, no focus
+    expect(host.clock.snapshot(host.now).state).to.include({ bucket: 'active', reason: 'input' })
+    host.signal({ type: 'input' }, 70 * SECOND)
+    host.runTo(3 * MINUTE)
+    expect(host.clock.snapshot(host.now).state).to.include({ bucket: 'inactive', reason: 'blurred', since: T0 + 130 * SECOND })
+    host.end(3 * MINUTE)
+    host.expectTotals({ active: 10 * SECOND + 100 * SECOND, inactive: 20 * SECOND + 50 * SECOND })
+  })
+
+  it('input from before the blur does not carry over; a new blur needs new input', () => {
+    const host = new SimulatedHost()
+    host.signal({ type: 'input' }, 5 * SECOND)
+    host.signal({ type: 'blur' }, 10 * SECOND) // typing in another application from here on
+    host.signal({ type: 'visible' }, 20 * SECOND) // e.g. the window restored, still not focused
+    host.signal({ type: 'blur' }, 20 * SECOND)
+    host.signal({ type: 'input' }, 40 * SECOND)
+    host.signal({ type: 'blur' }, 50 * SECOND)
+    host.end(2 * MINUTE)
+    host.expectTotals({ active: 10 * SECOND + 10 * SECOND, inactive: 30 * SECOND + 70 * SECOND })
+  })
+
   it('a video playing with no input for 5 minutes: active, idle counts from when it stops', () => {
     const host = new SimulatedHost()
     host.signal({ type: 'media-playing' }, 5 * SECOND)

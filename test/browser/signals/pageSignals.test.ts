@@ -82,6 +82,23 @@ describe('page signals → classification', () => {
     expect(totalsInSeconds(activity.totals)).to.deep.equal({ active: 15, inactive: 40 })
   })
 
+  it('unfocused: pointer and wheel input count until the idle timeout; the page scrolling itself does not', async () => {
+    const activity = h.tracker.startActivity(lesson)
+    await h.clock.tick(10 * SECOND)
+    setFocus(false) // the student works in another window…
+    await h.clock.tick(20 * SECOND)
+    document.dispatchEvent(new Event('scroll')) // …while a chat on this page scrolls itself
+    expect(activity.state).to.include({ bucket: 'inactive', reason: 'blurred' })
+    await h.clock.tick(20 * SECOND)
+    input() // …then hovers over this page (a second monitor, a tool in an unfocused frame)
+    expect(activity.state).to.include({ bucket: 'active', reason: 'input' })
+    await h.clock.tick(40 * SECOND)
+    window.dispatchEvent(new WheelEvent('wheel'))
+    await h.clock.tick(90 * SECOND)
+    expect(activity.state).to.include({ bucket: 'inactive', reason: 'blurred' })
+    expect(totalsInSeconds(activity.totals)).to.deep.equal({ active: 10 + 100, inactive: 40 + 30 })
+  })
+
   it('focus moved into an iframe of the page stays active', async () => {
     const frame = document.createElement('iframe')
     frame.srcdoc = '<input id=x>'

@@ -1,8 +1,9 @@
 // Counts event listeners added and not yet removed, so a test can prove none is left behind.
 type Key = string
 
-export function watchListeners() {
-  const proto = EventTarget.prototype
+/** In this window, or in another one (an iframe's: its own `EventTarget`). */
+export function watchListeners(realm: Window = window) {
+  const proto = (realm as typeof window).EventTarget.prototype
   const add = proto.addEventListener
   const remove = proto.removeEventListener
   const live = new Map<Key, number>()

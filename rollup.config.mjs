@@ -9,6 +9,7 @@ const browserEntries = {
   index: 'src/index.ts',
   react: 'src/react/index.ts',
   vue: 'src/vue/index.ts',
+  frame: 'src/frame/index.ts',
 }
 const external = (id) => /^(react|react-dom|vue|idb-keyval|nanoid|zod)(\/|$)/.test(id) || id.startsWith('node:')
 
@@ -29,19 +30,24 @@ export default [
     plugins: [esbuild({ target: 'node20', tsconfig: 'tsconfig.node.json' })],
     output: { dir: 'dist/proxy', format: 'es', entryFileNames: '[name].js', sourcemap: true },
   },
-  ...[false, true].map((min) => ({
-    input: 'src/iife.ts',
+  // Two script-tag bundles: the tracker (`TimebackTracker`) and, for pages inside cross-origin
+  // iframes, the input reporter (`TimebackFrame`).
+  ...[
+    ['src/iife.ts', 'timeback-tracker', 'TimebackTracker'],
+    ['src/frame/index.ts', 'timeback-tracker-frame', 'TimebackFrame'],
+  ].flatMap(([input, file, name]) => [false, true].map((min) => ({
+    input,
     // Our modules and our dependencies have no load-time side effects (package.json
     // "sideEffects": false); say so, so schemas nobody uses are dropped from the bundle.
     treeshake: { moduleSideEffects: false, preset: 'smallest' },
     plugins: [nodeResolve({ browser: true }), ts(), ...(min ? [minify()] : [])],
     output: {
-      file: `dist/timeback-tracker.iife${min ? '.min' : ''}.js`,
+      file: `dist/${file}.iife${min ? '.min' : ''}.js`,
       format: 'iife',
-      name: 'TimebackTracker',
+      name,
       // A second copy (two script tags) extends the same global instead of replacing it.
       extend: true,
       sourcemap: true,
     },
-  })),
+  }))),
 ]

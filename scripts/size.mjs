@@ -3,6 +3,7 @@
 //   iife    dist/timeback-tracker.iife.min.js: everything a <script> tag gets
 //   react   what timeback-tracker/react adds on top of the core ESM entry (react external)
 //   vue     what timeback-tracker/vue adds on top of the core ESM entry (vue external)
+//   frame   dist/timeback-tracker-frame.iife.min.js: timeback-tracker/frame for a script tag
 import { readFileSync } from 'node:fs'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
@@ -30,6 +31,7 @@ async function bundle(contents) {
 
 export async function measure() {
   const iife = readFileSync('dist/timeback-tracker.iife.min.js')
+  const frame = readFileSync('dist/timeback-tracker-frame.iife.min.js')
   const core = await bundle(`export * from './dist/esm/index.js'`)
   const withReact = await bundle(`export * from './dist/esm/index.js'; export * as react from './dist/esm/react.js'`)
   const withVue = await bundle(`export * from './dist/esm/index.js'; export * as vue from './dist/esm/vue.js'`)
@@ -40,6 +42,7 @@ export async function measure() {
     { name: 'esm', label: 'ESM: everything from timeback-tracker', raw: core.length, gzip: gzip(core), brotli: brotli(core) },
     { name: 'react', label: 'timeback-tracker/react, beyond the core', raw: withReact.length - core.length, gzip: gzip(withReact) - gzip(core), brotli: brotli(withReact) - brotli(core) },
     { name: 'vue', label: 'timeback-tracker/vue, beyond the core', raw: withVue.length - core.length, gzip: gzip(withVue) - gzip(core), brotli: brotli(withVue) - brotli(core) },
+    { name: 'frame', label: 'cross-origin frame: timeback-tracker-frame.iife', raw: frame.length, gzip: gzip(frame), brotli: brotli(frame) },
     { name: 'events', label: 'ESM: only the event builders', raw: eventsOnly.length, gzip: gzip(eventsOnly), brotli: brotli(eventsOnly) },
     { name: 'timeme', label: 'for comparison: timeme.js 2.1.0 (min)', raw: timeme.length, gzip: gzip(timeme), brotli: brotli(timeme) },
   ]

@@ -18,6 +18,12 @@ describe('tree-shaking of the ESM build', () => {
     assert.ok(code.includes('TimeSpentEvent'))
   })
 
+  it('timeback-tracker/frame, for pages inside cross-origin iframes, carries no tracker code', async () => {
+    const code = await bundle(`export * from './dist/esm/frame.js'`)
+    for (const marker of ['indexedDB', 'sendBeacon', 'visibilityState', 'TimeSpentEvent', '_zod']) assert.ok(!code.includes(marker), `found ${marker}`)
+    assert.ok(code.includes('postMessage'))
+  })
+
   it('the full tracker does include them (the check above can fail)', async () => {
     const code = await bundle(`export { createTracker } from './dist/esm/index.js'`)
     for (const marker of ['indexedDB', 'addEventListener', 'sendBeacon']) assert.ok(code.includes(marker), `missing ${marker}`)

@@ -3,7 +3,7 @@ export function listen<E extends Event>(
   target: EventTarget,
   type: string,
   handler: (event: E) => void,
-  options: AddEventListenerOptions = {},
+  options?: AddEventListenerOptions,
 ): () => void {
   target.addEventListener(type, handler as EventListener, options)
   return () => target.removeEventListener(type, handler as EventListener, options)

@@ -12,29 +12,23 @@ import { listen, stopAll } from './listen.js'
  * its `load` is not seen; the idle timeout covers that moment.
  */
 export function watchFrames(attach: (win: Window) => () => void, win: Window = window): () => void {
-  const frames = new Map<Element, () => void>()
-  const forget = (frame: Element) => {
-    frames.get(frame)?.()
-    frames.delete(frame)
-  }
-  const enter = (frame: Element) => {
-    forget(frame)
-    const inner = (frame as HTMLIFrameElement).contentDocument?.defaultView
+  const frames = new Set<() => void>()
+  const enter = (frame: HTMLIFrameElement) => {
+    const inner = frame.contentDocument?.defaultView
     if (!inner) return
     const stop = stopAll([
       watchFrames(attach, inner),
       // Not for the back/forward cache: the frame comes back with the page, listeners and all.
-      listen<PageTransitionEvent>(inner, 'pagehide', (e) => e.persisted || forget(frame)),
+      listen<PageTransitionEvent>(inner, 'pagehide', (e) => e.persisted || (stop(), frames.delete(stop))),
     ])
-    frames.set(frame, stop)
+    frames.add(stop)
   }
   const doc = win.document
-  const stop = stopAll([
-    attach(win),
-    // Elements from frames belong to other realms: compare tag names, not `instanceof`.
-    listen(doc, 'load', (e) => (e.target as Element).tagName === 'IFRAME' && enter(e.target as Element), { capture: true }),
-    () => frames.forEach((_, frame) => forget(frame)),
-  ])
   doc.querySelectorAll('iframe').forEach(enter)
-  return stop
+  return stopAll([
+    attach(win),
+    // Also images, scripts…: `enter` passes over anything without a same-origin document.
+    listen(doc, 'load', (e) => enter(e.target as HTMLIFrameElement), { capture: true }),
+    () => frames.forEach((stop) => stop()),
+  ])
 }

@@ -13,10 +13,10 @@ const STOP_EVENTS = ['pause', 'ended', 'waiting', 'emptied'] as const
 
 /**
  * Tells `onChange(playing)` when the page and its same-origin iframes go from no media playing
- * to some, and back. Media events do not bubble, so they are caught on the capture phase of each
- * document, which also covers elements added later. A playing element also gets its own stop
- * listeners, because one removed from the document pauses without the event passing through
- * `document`; a frame that goes away takes its media with it, without any event.
+ * to some, and back. `playing` does not bubble, so it is caught on the capture phase of each
+ * document, which also covers elements added later. A playing element then gets its own stop
+ * listeners, which also hear it pause when it is removed from its document; a frame that goes
+ * away takes its media with it without any event, so detaching from a frame stops them.
  */
 export function watchMedia(onChange: (playing: boolean) => void): { playing: () => boolean; stop: () => void } {
   const playing = new Map<Media, () => void>()
@@ -36,10 +36,9 @@ export function watchMedia(onChange: (playing: boolean) => void): { playing: () 
   const stop = watchFrames((win) => {
     const doc = win.document
     doc.querySelectorAll<Media>('video, audio').forEach(started)
-    // `stopped` ignores what it is not tracking, `started` what is not playing media.
     return stopAll([
+      // `started` ignores anything that is not playing media (an app's own "playing" event).
       listen(doc, 'playing', (e) => started(e.target as Media), { capture: true }),
-      ...STOP_EVENTS.map((type) => listen(doc, type, (e) => stopped(e.target as Media), { capture: true })),
       () => playing.forEach((_, el) => el.ownerDocument === doc && stopped(el)),
     ])
   })

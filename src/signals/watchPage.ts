@@ -16,6 +16,7 @@ const focusIsInOwnFrame = () => document.activeElement?.tagName === 'IFRAME'
  */
 export function watchPage(emit: (signal: Signal) => void): () => void {
   let recheck: ReturnType<typeof setTimeout> | undefined
+  const relay = (target: EventTarget, type: 'focus' | 'freeze' | 'resume') => listen(target, type, () => emit({ type }))
   return stopAll([
     () => clearTimeout(recheck),
     listen(document, 'visibilitychange', () => {
@@ -29,7 +30,7 @@ export function watchPage(emit: (signal: Signal) => void): () => void {
       // A frame's window blurs when focus goes back to the page too; only leaving counts.
       const inFrame = win !== window
       return stopAll([
-        listen(win, 'focus', () => emit({ type: 'focus' })),
+        relay(win, 'focus'),
         listen(win, 'blur', () => {
           if (focusIsInOwnFrame() || (inFrame && pageHasFocus())) return emit({ type: 'blur', intoFrame: true })
           emit({ type: 'blur' })
@@ -39,9 +40,10 @@ export function watchPage(emit: (signal: Signal) => void): () => void {
         }),
       ])
     }),
-    listen(document, 'freeze', () => emit({ type: 'freeze' })),
-    listen(document, 'resume', () => emit({ type: 'resume' })),
-    listen<PageTransitionEvent>(window, 'pagehide', (e) => emit({ type: 'pagehide', persisted: e.persisted })),
-    listen<PageTransitionEvent>(window, 'pageshow', (e) => emit({ type: 'pageshow', persisted: e.persisted })),
+    relay(document, 'freeze'),
+    relay(document, 'resume'),
+    ...(['pagehide', 'pageshow'] as const).map((type) =>
+      listen<PageTransitionEvent>(window, type, (e) => emit({ type, persisted: e.persisted })),
+    ),
   ])
 }

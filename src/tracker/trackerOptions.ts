@@ -62,9 +62,6 @@ const isEndpoint = (value: string) => {
   }
 }
 
-/** Exactly an origin: `https://tool.example`, no path or trailing slash. (With a base, never throws.) */
-const isOrigin = (value: string) => new URL(value, location.href).origin === value
-
 const optionsSchema = z.strictObject({
   endpoint: z.string().check(z.refine(isEndpoint, 'must be an http(s) URL, absolute or relative to the page')),
   app: appInput,
@@ -82,7 +79,10 @@ const optionsSchema = z.strictObject({
   maxStoredEvents: z.optional(wholeAtLeast(1)),
   retentionMs: atLeast(60_000),
   requestTimeoutMs: atLeast(1000),
-  frameOrigins: z.optional(passing<string[]>((v) => Array.isArray(v) && v.every(isOrigin), 'must be origins like https://tool.example')),
+  // Exactly origins: no path, no trailing slash. (Parsed against the page, a URL never throws.)
+  frameOrigins: z.optional(
+    passing<string[]>((v) => Array.isArray(v) && v.every((o) => new URL(o, location.href).origin === o), 'must be origins like https://tool.example'),
+  ),
 })
 
 const warnOnce = new Set<string>()

@@ -33,6 +33,14 @@
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => state === 'hidden' })
     document.dispatchEvent(new Event('visibilitychange'))
   }
+  // A same-origin iframe with a paragraph, as the page has, for the input cost inside frames.
+  window.addFrame = () =>
+    new Promise((resolve) => {
+      const frame = document.createElement('iframe')
+      frame.srcdoc = '<p>A lesson inside an iframe.</p>'
+      frame.onload = resolve
+      document.body.append(frame)
+    })
   window.loadScript = (src) =>
     new Promise((resolve, reject) => {
       const script = document.createElement('script')

@@ -1,6 +1,7 @@
 // npm run bench: figures, not pass/fail. Runs in real Chromium (Playwright) against the built
 // script-tag bundle, on the page clock where minutes of student time are simulated.
-//   input cost      CPU per pointermove vs a page with a bare no-op listener (target < 1.5×)
+//   input cost      CPU per pointermove vs a page with a bare no-op listener (target < 1.5×),
+//                   on the page and inside a same-origin iframe of it
 //   wake-ups        timer callbacks per minute, visible+idle and hidden (targets ≤ 2 and 0),
 //                   beside timeme.js 2.1.0 (which polls every 250 ms)
 //   IndexedDB       writes per minute of active tracking
@@ -92,30 +93,34 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 // ----- input cost -------------------------------------------------------------------------------
 // One page, alternating rounds: a bare no-op listener, then the tracker's own listener (an
 // activity running), so both see the same page, heap and CPU frequency. Median of 15 each.
-async function inputCost() {
+// `inFrame`: the events fire inside a same-origin iframe, where both listeners then sit.
+async function inputCost(inFrame = false) {
   const EVENTS = 100_000
   const page = await openPage()
   await startTracker(page)
   await page.evaluate('activity.end()')
+  if (inFrame) await page.evaluate(`addFrame()`)
+  const scope = inFrame ? `document.querySelector('iframe').contentWindow` : 'window'
   // Strings, not functions: tsx would wrap named arrows in a helper the page does not have.
   // Setup and teardown (IndexedDB writes, a delivery) settle before the timed loop starts.
   const round = async (withTracker: boolean): Promise<number> => {
     await page.evaluate(
       withTracker
         ? `window.activity = tracker.startActivity({ id: 'https://app.example/lessons/1', subject: 'Math' })`
-        : `window.noop = () => {}; addEventListener('pointermove', noop, { capture: true, passive: true })`,
+        : `window.noop = () => {}; ${scope}.addEventListener('pointermove', noop, { capture: true, passive: true })`,
     )
     await page.waitForTimeout(100)
     // Dispatched at an element, as the browser does for a real pointer (window → … → target).
     const ms = (await page.evaluate(`(() => {
-      const target = document.querySelector('p')
-      const event = new PointerEvent('pointermove', { bubbles: true })
+      const scope = ${scope}
+      const target = scope.document.querySelector('p')
+      const event = new scope.PointerEvent('pointermove', { bubbles: true })
       for (let i = 0; i < 5000; i++) target.dispatchEvent(event) // warm up
       const t0 = performance.now()
       for (let i = 0; i < ${EVENTS}; i++) target.dispatchEvent(event)
       return performance.now() - t0
     })()`)) as number
-    await page.evaluate(withTracker ? 'activity.end()' : `removeEventListener('pointermove', noop, { capture: true, passive: true })`)
+    await page.evaluate(withTracker ? 'activity.end()' : `${scope}.removeEventListener('pointermove', noop, { capture: true, passive: true })`)
     await page.waitForTimeout(100)
     return ms
   }
@@ -224,10 +229,12 @@ async function crashLoss() {
 const fmt = (n: number, digits = 1) => n.toFixed(digits)
 console.log('timeback-tracker benchmark (Chromium', (await browser.version()) + ')\n')
 
-const cost = await inputCost()
-console.log('Input cost, 100,000 pointermove events dispatched (medians of 15 back-to-back pairs)')
-console.log(`  bare no-op listener  ${fmt(cost.bareNsPerEvent, 0)} ns/event`)
-console.log(`  with the tracker     ${fmt(cost.trackerNsPerEvent, 0)} ns/event   ratio ${fmt(cost.ratio, 2)}×   (target < 1.5×)`)
+for (const inFrame of [false, true]) {
+  const cost = await inputCost(inFrame)
+  console.log(`Input cost${inFrame ? ' inside a same-origin iframe' : ''}, 100,000 pointermove events dispatched (medians of 15 back-to-back pairs)`)
+  console.log(`  bare no-op listener  ${fmt(cost.bareNsPerEvent, 0)} ns/event`)
+  console.log(`  with the tracker     ${fmt(cost.trackerNsPerEvent, 0)} ns/event   ratio ${fmt(cost.ratio, 2)}×   (target < 1.5×)`)
+}
 
 const ours = await wakeUps('tracker')
 const timeme = await wakeUps('timeme')

@@ -1,5 +1,6 @@
 // The demo's HTTP app: the QA page, the reference proxy at /api/caliper (with switchable faults)
 // and, unless real platform credentials are given, the embedded mock Caliper endpoint.
+import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { createCaliperProxy, type AuthorizedUser } from '../../src/proxy/index.js'
 import { createMockCaliper, MOCK_CLIENT_ID, MOCK_CLIENT_SECRET } from './mockCaliper.js'
@@ -28,6 +29,9 @@ export const DEMO_STUDENT: AuthorizedUser & { email: string; name: string } = {
 // work without inline scripts or eval.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob: mediastream:; connect-src 'self'"
 
+// The embedded-tool page frames itself from the other hostname (localhost ⇄ 127.0.0.1).
+const EMBED_CSP = `${CSP}; frame-src 'self' http://localhost:* http://127.0.0.1:*`
+
 const notFound = () => new Response('not found', { status: 404, headers: { 'content-type': 'text/plain' } })
 
 export function createDemoApp(options: DemoAppOptions) {
@@ -37,11 +41,22 @@ export function createDemoApp(options: DemoAppOptions) {
   const mockBase = 'http://mock-caliper.internal/mock-caliper'
   const platform = options.platform ?? { caliperUrl: mockBase, tokenUrl: `${mockBase}/oauth2/token`, clientId: MOCK_CLIENT_ID, clientSecret: MOCK_CLIENT_SECRET }
 
-  const proxy = createCaliperProxy({
+  // The embedded platform is reached in-process; a real one over the network.
+  const upstream = {
     ...platform,
-    // The embedded platform is reached in-process; a real one over the network.
     ...(mock ? { fetch: async (input: string | URL | Request, init?: RequestInit) => mock.handle(new Request(input, init)).then((r) => r!) } : {}),
+  }
+  const proxy = createCaliperProxy({
+    ...upstream,
     authorize: () => DEMO_STUDENT,
+    logger: { info: log, warn: log, error: log },
+  })
+  // The embedded tool's proxy: no cookies reach a third-party iframe, so a token in a header
+  // names the student (README, "Embedded in another site"). A real app mints it per launch.
+  const embedToken = randomUUID()
+  const embeddedProxy = createCaliperProxy({
+    ...upstream,
+    authorize: (request) => (request.headers.get('authorization') === `Bearer ${embedToken}` ? DEMO_STUDENT : null),
     logger: { info: log, warn: log, error: log },
   })
 
@@ -54,8 +69,9 @@ export function createDemoApp(options: DemoAppOptions) {
       if (fault === '429') return Response.json({ status: 'error', message: 'demo fault: 429' }, { status: 429, headers: { 'retry-after': '10' } })
       return proxy(request)
     }
+    if (pathname === '/api/caliper/embedded') return embeddedProxy(request)
     if (pathname === '/demo/session') {
-      return Response.json({ student: DEMO_STUDENT, app: { name: 'Timeback Tracker Demo' }, platform: mock ? 'embedded mock Caliper endpoint' : platform.caliperUrl })
+      return Response.json({ student: DEMO_STUDENT, app: { name: 'Timeback Tracker Demo' }, platform: mock ? 'embedded mock Caliper endpoint' : platform.caliperUrl, embedToken })
     }
     if (pathname === '/demo/proxy-fault') {
       if (request.method === 'POST') {
@@ -73,8 +89,9 @@ export function createDemoApp(options: DemoAppOptions) {
       return (await serveFile(join(options.root, 'dist'), pathname.replace('timeback-tracker.js', 'timeback-tracker.iife.min.js'))) ?? notFound()
     }
     const file = pathname === '/' ? '/index.html' : pathname
-    if (/^\/(index\.html|demo\.js|demo\.css)$/.test(file)) {
-      return (await serveFile(join(options.root, 'demo'), file, file.endsWith('.html') ? { 'content-security-policy': CSP } : {})) ?? notFound()
+    if (/^\/(index\.html|demo\.js|demo\.css|embed\.html|embed\.js)$/.test(file)) {
+      const csp = file === '/embed.html' ? EMBED_CSP : CSP
+      return (await serveFile(join(options.root, 'demo'), file, file.endsWith('.html') ? { 'content-security-policy': csp } : {})) ?? notFound()
     }
     return notFound()
   }

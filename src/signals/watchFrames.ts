@@ -9,7 +9,9 @@ import { listen, stopAll } from './listen.js'
  * Event-driven, no polling: an iframe's `load` event is caught on the capture phase of its
  * parent document. Cross-origin frames (`contentDocument` is null) are left alone; they report
  * input by `postMessage` (see `timeback-tracker/frame`). Input between a frame's navigation and
- * its `load` is not seen; the idle timeout covers that moment.
+ * its `load` is not seen; the idle timeout covers that moment. A frame's first, empty document
+ * can give way to the next without `pagehide`, keeping its window: `attach` may then run twice
+ * for one window, and must tolerate it (a listener added twice with one function is one).
  */
 export function watchFrames(attach: (win: Window) => () => void, win: Window = window): () => void {
   const frames = new Set<() => void>()

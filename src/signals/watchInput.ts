@@ -22,6 +22,9 @@ export function watchInput(onInput: () => void, frameOrigins: readonly string[] 
   const scrolled = () => pageHasFocus() && onInput()
   const report = (e: MessageEvent) => e.data === FRAME_INPUT && frameOrigins.includes(e.origin) && onInput()
   return watchFrames((win) =>
-    stopAll([...INPUT_EVENTS.map((type) => listen(win, type, type === 'scroll' ? scrolled : onInput, options)), listen(win, 'message', report)]),
+    stopAll([
+      ...INPUT_EVENTS.map((type) => listen(win, type, type === 'scroll' ? scrolled : onInput, options)),
+      listen(win, 'message', report),
+    ]),
   )
 }

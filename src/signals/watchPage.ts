@@ -16,15 +16,15 @@ const focusIsInOwnFrame = () => document.activeElement?.tagName === 'IFRAME'
  */
 export function watchPage(emit: (signal: Signal) => void): () => void {
   let recheck: ReturnType<typeof setTimeout> | undefined
-  const relay = (target: EventTarget, type: 'focus' | 'freeze' | 'resume') => listen(target, type, () => emit({ type }))
+  const relay = (target: EventTarget, type: 'focus' | 'freeze' | 'resume') =>
+    listen(target, type, () => emit({ type }))
   return stopAll([
     () => clearTimeout(recheck),
     listen(document, 'visibilitychange', () => {
-      if (!pageIsVisible()) return emit({ type: 'hidden' })
-      emit({ type: 'visible' })
+      emit({ type: pageIsVisible() ? 'visible' : 'hidden' })
       // Coming back to a tab does not always fire `focus` (e.g. restoring a minimised window
       // in some engines), so ask.
-      emit(pageHasFocus() ? { type: 'focus' } : { type: 'blur' })
+      if (pageIsVisible()) emit({ type: pageHasFocus() ? 'focus' : 'blur' })
     }),
     watchFrames((win) => {
       // A frame's window blurs when focus goes back to the page too; only leaving counts.

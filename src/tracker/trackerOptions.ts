@@ -81,7 +81,10 @@ const optionsSchema = z.strictObject({
   requestTimeoutMs: atLeast(1000),
   // Exactly origins: no path, no trailing slash. (Parsed against the page, a URL never throws.)
   frameOrigins: z.optional(
-    passing<string[]>((v) => Array.isArray(v) && v.every((o) => new URL(o, location.href).origin === o), 'must be origins like https://tool.example'),
+    passing<string[]>(
+      (v) => Array.isArray(v) && v.every((o) => new URL(o, location.href).origin === o),
+      'must be origins like https://tool.example',
+    ),
   ),
 })
 

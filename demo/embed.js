@@ -27,7 +27,9 @@
   $('role').textContent = `the tool (${location.origin}), inside another site`
   $('about').textContent = 'Move the mouse or scroll here without clicking: that is attention too.'
   const status = el('p', 'Starting…', { className: 'state' })
+  status.dataset.testid = 'state'
   const facts = el('ul', '', { className: 'rows' })
+  facts.dataset.testid = 'facts'
   const log = el('ul', '', { className: 'rows' })
   const access = el('button', 'Ask for storage access (then reload)', { type: 'button' })
   const complete = el('button', 'Complete (xp 10)', { type: 'button', className: 'primary' })

@@ -89,7 +89,7 @@ export function applySignal(state: PageState, signal: Signal, t: number): PageSt
       next.lastInput = t
       break
     case 'blur':
-      // Focus moving into one of our own iframes is the student clicking inside the page.
+      // Focus moving into (or out of) one of our own iframes is the student clicking in the page.
       if (signal.intoFrame) next.lastInput = t
       else next.focused = next.inputSinceBlur = false
       break

@@ -33,7 +33,7 @@ export type Signal =
   | { type: 'visible' }
   | { type: 'hidden' }
   | { type: 'focus' }
-  /** `intoFrame`: focus moved into an iframe of this page, which is not leaving the page. */
+  /** `intoFrame`: focus moved into, out of or between this page's iframes: not leaving it. */
   | { type: 'blur'; intoFrame?: boolean }
   | { type: 'input' }
   | { type: 'media-playing' }

@@ -73,6 +73,27 @@ describe('same-origin iframes', () => {
     expect(seconds(activity.totals)).to.deep.equal({ active: 150 })
   })
 
+  it('focus leaving a frame for another window blurs the page; back into the frame focuses it', async () => {
+    const frame = keep(await addFrame('<textarea id=answer></textarea>'))
+    const activity = h.tracker.startActivity(lesson)
+    const win = windowOf(frame)
+    await h.clock.tick(10 * SECOND)
+    // Focus moves from the frame back to the page itself: the frame's window blurs, the page
+    // still has focus.
+    win.dispatchEvent(new win.FocusEvent('blur'))
+    expect(activity.state).to.include({ bucket: 'active', reason: 'input' })
+    await h.clock.tick(10 * SECOND)
+    // Focus moves from the frame to another application: only the frame's window hears it.
+    document.hasFocus = () => false
+    win.dispatchEvent(new win.FocusEvent('blur'))
+    expect(activity.state).to.include({ bucket: 'inactive', reason: 'blurred' })
+    await h.clock.tick(30 * SECOND)
+    document.hasFocus = () => true
+    win.dispatchEvent(new win.FocusEvent('focus'))
+    await h.clock.tick(10 * SECOND)
+    expect(seconds(activity.totals)).to.deep.equal({ active: 30, inactive: 30 })
+  })
+
   it('a frame removed while focused: its listeners go with it, the page goes on', async () => {
     const frame = keep(await addFrame('<textarea id=answer></textarea>'))
     const ledger = watchListeners(windowOf(frame))

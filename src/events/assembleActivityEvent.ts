@@ -1,5 +1,6 @@
 import { toCaliperTime } from './caliperTime.js'
 import { ACTIVITY_METRIC_TYPES, CALIPER_CONTEXT, TIMEBACK_PROFILE, type ActivityMetricType } from './constants.js'
+import { runExtension } from './runExtension.js'
 import type { ActivityEvent, ActivityMetric, TimebackActivityContext, TimebackUser } from './eventTypes.js'
 
 /** Parts of an ActivityEvent that are already valid (built by the tracker or checked above). */
@@ -9,9 +10,11 @@ export interface ActivityEventParts {
   actor: TimebackUser
   object: TimebackActivityContext
   metrics: { [K in ActivityMetricType]?: number | undefined }
-  attempt?: number
-  process?: boolean
+  attempt?: number | undefined
+  process?: boolean | undefined
   eventTime: number
+  /** The run this completes (`extensions.runId`). */
+  runId?: string | undefined
 }
 
 /** Puts an ActivityEvent together from valid parts, without validating again. */
@@ -35,5 +38,6 @@ export function assembleActivityEvent(parts: ActivityEventParts): ActivityEvent 
     actor: parts.actor,
     object,
     generated,
+    ...runExtension(parts.runId),
   }
 }

@@ -1,5 +1,6 @@
 import { toCaliperTime } from './caliperTime.js'
 import { CALIPER_CONTEXT, TIMEBACK_PROFILE, type TimeSpentType } from './constants.js'
+import { runExtension } from './runExtension.js'
 import type { TimebackActivityContext, TimebackUser, TimeSpentEvent, TimeSpentMetric } from './eventTypes.js'
 
 /** Parts of a TimeSpentEvent that are already valid (built by the tracker or checked above). */
@@ -12,6 +13,8 @@ export interface TimeSpentEventParts {
   startDate: number
   endDate: number
   eventTime: number
+  /** The run the slice belongs to (`extensions.runId`). */
+  runId?: string | undefined
 }
 
 /** Puts a TimeSpentEvent together from valid parts, without validating again. */
@@ -38,5 +41,6 @@ export function assembleTimeSpentEvent(parts: TimeSpentEventParts): TimeSpentEve
         return metric
       }),
     },
+    ...runExtension(parts.runId),
   }
 }

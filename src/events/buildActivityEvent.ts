@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'
-import { assembleActivityEvent, type ActivityEventParts } from './assembleActivityEvent.js'
+import { assembleActivityEvent } from './assembleActivityEvent.js'
 import { activityContextInput, actorInput, type ActivityContextInput, type TimebackActor } from './contextSchemas.js'
 import { createEventId } from './eventId.js'
 import type { ActivityEvent } from './eventTypes.js'
@@ -20,6 +20,8 @@ export interface ActivityEventInput {
   eventTime?: TimeInput
   id?: string
   generatedId?: string
+  /** The run (attempt) this completes, `urn:uuid:`; sent as `extensions.runId`. */
+  runId?: string
 }
 
 const activityInput = z.strictObject({
@@ -31,6 +33,7 @@ const activityInput = z.strictObject({
   eventTime: z.optional(timeInput),
   id: z.optional(eventId),
   generatedId: z.optional(uri),
+  runId: z.optional(eventId),
 })
 
 /**
@@ -47,15 +50,13 @@ const activityInput = z.strictObject({
  */
 export function buildActivityEvent(input: ActivityEventInput): ActivityEvent {
   const valid = parseOrThrow(activityInput, input, 'buildActivityEvent')
-  const parts: ActivityEventParts = {
+  return assembleActivityEvent({
+    ...valid,
     id: valid.id ?? createEventId(),
     generatedId: valid.generatedId ?? createEventId(),
     actor: toTimebackUser(valid.actor),
     object: toActivityContext(valid.object),
     metrics: valid.metrics,
     eventTime: valid.eventTime === undefined ? Date.now() : toEpochMs(valid.eventTime),
-  }
-  if (valid.attempt !== undefined) parts.attempt = valid.attempt
-  if (valid.process !== undefined) parts.process = valid.process
-  return assembleActivityEvent(parts)
+  })
 }

@@ -31,6 +31,8 @@ export interface TimeSpentEventInput {
   id?: string
   /** Defaults to a new `urn:uuid:`. */
   generatedId?: string
+  /** The run (attempt) this time belongs to, `urn:uuid:`; sent as `extensions.runId`. */
+  runId?: string
 }
 
 const item = z.strictObject({
@@ -54,6 +56,7 @@ const timeSpentInput = z
     eventTime: z.optional(timeInput),
     id: z.optional(eventId),
     generatedId: z.optional(uri),
+    runId: z.optional(eventId),
   })
   .check(
     z.refine((input) => toEpochMs(input.startDate) <= toEpochMs(input.endDate), {
@@ -87,5 +90,6 @@ export function buildTimeSpentEvent(input: TimeSpentEventInput): TimeSpentEvent 
     startDate: startMs,
     endDate: endMs,
     eventTime: valid.eventTime === undefined ? endMs : toEpochMs(valid.eventTime),
+    runId: valid.runId,
   })
 }

@@ -1,7 +1,7 @@
 // The actor (TimebackUser) and object (TimebackActivityContext) of every Timeback event.
 import * as z from 'zod/mini'
 import { SUBJECTS, USER_ROLES } from './constants.js'
-import { email, name, uri } from './fieldSchemas.js'
+import { email, eventId, name, uri } from './fieldSchemas.js'
 
 /** The student, as the app knows them: `{ id, email }` plus optional `name` and `role`. */
 export const actorInput = z.strictObject({
@@ -26,9 +26,9 @@ const activityShape = {
 /**
  * What the student is doing, as `tracker.startActivity()` takes it: the activity URL (`id`),
  * its `subject`, and optionally the activity and course. A course needs both `id` (its
- * OneRoster URL) and `name`.
+ * OneRoster URL) and `name`. `runId` resumes a run the app saved (`activity.runId`).
  */
-export const activityTargetInput = z.strictObject(activityShape)
+export const activityTargetInput = z.strictObject({ ...activityShape, runId: z.optional(eventId) })
 
 /** The event `object` as the builders take it: the activity target plus the reporting `app`. */
 export const activityContextInput = z.strictObject({ ...activityShape, app: appInput })

@@ -38,7 +38,8 @@ const optionalEventProperties = {
   membership: z.optional(z.unknown()),
   session: z.optional(z.unknown()),
   federatedSession: z.optional(z.unknown()),
-  extensions,
+  // Free-form in the published documents; the run id the tracker puts here must be an event id.
+  extensions: z.optional(z.looseObject({ runId: z.optional(eventId) })),
 }
 
 const eventBase = {

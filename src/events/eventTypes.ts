@@ -34,6 +34,15 @@ export interface ActivityMetric {
   value: number
 }
 
+/**
+ * The event's Caliper `extensions`. `runId` (`urn:uuid:`) names the run, one attempt at an
+ * activity, that the event belongs to: its time slices and its completion share it.
+ */
+export interface EventExtensions {
+  runId?: string
+  [key: string]: unknown
+}
+
 interface TimebackEventBase {
   '@context': 'http://purl.imsglobal.org/ctx/caliper/v1p2'
   id: string
@@ -41,6 +50,7 @@ interface TimebackEventBase {
   eventTime: string
   actor: TimebackUser
   object: TimebackActivityContext
+  extensions?: EventExtensions
 }
 
 export interface TimeSpentEvent extends TimebackEventBase {

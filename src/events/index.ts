@@ -23,6 +23,7 @@ export { activityContextInput, activityTargetInput, actorInput, appInput } from 
 export { toActivityContext, toTimebackUser } from './toEventParts.js'
 export type { ActivityContextInput, ActivityTarget, TimebackActor, TimebackApp } from './contextSchemas.js'
 export { createEventId, isEventId } from './eventId.js'
+export { runIdOf } from './runExtension.js'
 export {
   activityContextSchema,
   activityEventSchema,
@@ -36,6 +37,7 @@ export type {
   ActivityEvent,
   ActivityMetric,
   CaliperEnvelope,
+  EventExtensions,
   TimebackActivityContext,
   TimebackEvent,
   TimebackUser,

@@ -35,6 +35,11 @@ export interface CompleteOptions {
 export interface Activity {
   /** The activity URL given to `startActivity`. */
   readonly id: string
+  /**
+   * This attempt's id (`urn:uuid:`), carried by all its events as `extensions.runId`. Save it
+   * to resume the run later: `startActivity({ ...target, runId })`.
+   */
+  readonly runId: string
   readonly status: ActivityStatus
   /** Milliseconds per bucket so far (they sum to the elapsed time). */
   readonly totals: BucketTotals
@@ -74,6 +79,9 @@ export interface RunnerContext {
   sessionId: string
   /** The page's Web Lock, held while this page has an open checkpoint. */
   lockName: string
+  runId: string
+  /** False for a completion-only activity: no time is measured or recorded. */
+  time: boolean
   stored(): void
   changed(): void
   finished(runner: ActivityRunner): void
@@ -139,6 +147,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
       startDate: report.start,
       endDate: report.end,
       eventTime: report.end,
+      runId: ctx.runId,
     }),
   })
 
@@ -152,7 +161,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
   }
 
   const sliceRecords = (update: ClockUpdate) =>
-    update.slices.map((report) => {
+    (ctx.time ? update.slices : []).map((report) => {
       const record = toRecord(report, sliceId, now())
       sliceId = createEventId()
       return record
@@ -181,6 +190,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
   }
 
   const handle = (update: ClockUpdate) => {
+    if (!ctx.time) return // completion-only: nothing to record, no timer to arm
     void store(sliceRecords(update))
     if (update.checkpoint) checkpoint()
     if (update.changed) {
@@ -205,7 +215,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
   }
 
   function arm() {
-    const at = status === 'running' ? clock.nextWakeAt() : undefined
+    const at = status === 'running' && ctx.time ? clock.nextWakeAt() : undefined
     if (at === timerAt) return
     clearTimeout(timer)
     timerAt = at
@@ -228,8 +238,18 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     return records
   }
 
+  const notRunning = (): CompletionResult => ({ recorded: false, reason: `the activity is already ${status}; nothing was sent` })
+
+  /** Stores the last records of the activity, then lets the page lock go. */
+  const storeFinal = async (records: JournalRecord[]): Promise<CompletionResult> => {
+    await store(records)
+    releaseLock()
+    return { recorded: true, eventIds: records.map((r) => r.id) }
+  }
+
   const runner: ActivityRunner = {
     id: ctx.object.id,
+    runId: ctx.runId,
     get status() {
       return status
     },
@@ -245,38 +265,30 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     resume: () => observe({ type: 'app-resume' }),
     mark(type, subType) {
       const valid = parseOrThrow(markInput, { type, subType }, 'activity.mark')
-      observe(valid.subType === undefined ? { type: 'mark', kind: valid.type } : { type: 'mark', kind: valid.type, subType: valid.subType })
+      observe({ type: 'mark', kind: valid.type, ...(valid.subType === undefined ? {} : { subType: valid.subType }) })
     },
     unmark: () => observe({ type: 'unmark' }),
     input: () => observe({ type: 'input' }),
     async complete(metrics, completeOptions = {}) {
-      if (status !== 'running') return { recorded: false, reason: `the activity is already ${status}; nothing was sent` }
+      if (status !== 'running') return notRunning()
       const valid = parseOrThrow(completeInput, { metrics, ...completeOptions }, 'activity.complete')
       const t = now()
       const records = finish('completed', t)
-      const parts: Parameters<typeof assembleActivityEvent>[0] = {
-        id: createEventId(),
+      const event = assembleActivityEvent({
+        ...valid,
+        // The run's id is its completion's id too: a run completed again (resumed on another
+        // device, say) yields the same event, which the proxy and the platform take once.
+        id: ctx.runId,
+        runId: ctx.runId,
         generatedId: createEventId(),
         actor: ctx.actor,
         object: ctx.object,
-        metrics: valid.metrics,
         eventTime: t,
-      }
-      if (valid.attempt !== undefined) parts.attempt = valid.attempt
-      if (valid.process !== undefined) parts.process = valid.process
-      const event = assembleActivityEvent(parts)
+      })
       records.push({ v: JOURNAL_FORMAT, id: event.id, createdAt: t, event })
-      await store(records)
-      releaseLock()
-      return { recorded: true, eventIds: records.map((r) => r.id) }
+      return storeFinal(records)
     },
-    async end() {
-      if (status !== 'running') return { recorded: false, reason: `the activity is already ${status}; nothing was sent` }
-      const records = finish('ended', now())
-      await store(records)
-      releaseLock()
-      return { recorded: true, eventIds: records.map((r) => r.id) }
-    },
+    end: async () => (status !== 'running' ? notRunning() : storeFinal(finish('ended', now()))),
     timeline: () => timeline.map((i) => ({ ...i })),
   }
   started = true

@@ -1,6 +1,8 @@
 import { nanoid } from 'nanoid'
+import * as z from 'zod/mini'
 import type { Signal } from '../core/timeBuckets.js'
 import { activityTargetInput, type ActivityTarget } from '../events/contextSchemas.js'
+import { createEventId } from '../events/eventId.js'
 import { parseOrThrow } from '../events/parse.js'
 import { toActivityContext, toTimebackUser } from '../events/toEventParts.js'
 import { createFlusher, type Delivery } from '../delivery/flusher.js'
@@ -9,8 +11,16 @@ import { listen } from '../signals/listen.js'
 import { watchPage } from '../signals/watchPage.js'
 import { TrackerError } from '../trackerError.js'
 import { startActivityRunner, type Activity, type ActivityRunner } from './activityRunner.js'
+import { recentRun } from './recentRun.js'
 import { trackerRegistry } from './registry.js'
 import { resolveTrackerOptions, type TrackerOptions } from './trackerOptions.js'
+
+export interface StartOptions {
+  /** `false`: a completion-only activity (no TimeSpentEvents; `complete()` sends only XP). */
+  time?: boolean
+}
+
+const startInput = z.optional(z.strictObject({ time: z.optional(z.boolean()) }))
 
 /** Everything a UI needs at a glance: the running activity, the queue, the last delivery. */
 export interface TrackerSnapshot {
@@ -30,10 +40,12 @@ export interface TrackerSnapshot {
 export interface Tracker {
   /**
    * Starts measuring an activity. One runs at a time: starting another ends the running one
-   * first (its time is reported), so time is never counted twice.
+   * first (its time is reported), so time is never counted twice. Starts a run, or continues
+   * `target.runId`, or else the same activity's uncompleted run seen within `hiddenTimeoutMs`
+   * (a reload, a crash). `{ time: false }`: completion only, no time recorded.
    * @throws {TimebackValidationError} naming every bad field, before anything starts.
    */
-  startActivity(target: ActivityTarget): Activity
+  startActivity(target: ActivityTarget, options?: StartOptions): Activity
   /** The running activity, if any. */
   readonly activity: Activity | undefined
   /** Sends everything stored now (also lifts a 401/403 pause). Resolves when the attempt ends. */
@@ -68,13 +80,14 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
   const registry = trackerRegistry()
   if (registry.has(options.storeName)) {
     throw new Error(
-      `createTracker: a tracker for storeName "${options.storeName}" is already running on this page; ` +
-        'reuse it, call destroy() on it first, or give this one another storeName',
+      `createTracker: a tracker for storeName "${options.storeName}" is already running; ` +
+        'destroy() it first or use another storeName',
     )
   }
   const sessionId = nanoid()
   const actor = toTimebackUser(options.actor)
   const listeners = new Set<(snapshot: TrackerSnapshot) => void>()
+  const runs = recentRun(`${options.storeName}:run`, options.hiddenTimeoutMs)
   let runner: ActivityRunner | undefined
   let lastDelivery: Delivery | undefined
   let destroyed = false
@@ -144,10 +157,14 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
   const stops = [watchPage(onPageSignal), listen(window, 'online', () => void flusher.now())]
 
   const tracker: Tracker = {
-    startActivity(target) {
+    startActivity(target, start) {
       if (destroyed) throw new Error('startActivity: this tracker was destroyed')
       const valid = parseOrThrow(activityTargetInput, target, 'startActivity')
+      const time = parseOrThrow(startInput, start, 'startActivity options')?.time !== false
       void runner?.end()
+      const runKey = `${actor.id} ${valid.id}`
+      const runId = valid.runId ?? runs.find(runKey) ?? createEventId()
+      runs.note(runKey, runId)
       runner = startActivityRunner({
         options,
         actor,
@@ -155,12 +172,16 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
         journal,
         sessionId,
         lockName: `${options.storeName}:page:${sessionId}`,
+        runId,
+        time,
         stored() {
+          if (runner?.runId === runId) runs.note(runKey, runId) // not once it is completed
           flusher.soon()
           notify()
         },
         changed: notify,
         finished(done) {
+          if (done.status === 'completed') runs.note(runKey)
           if (runner === done) runner = undefined
           notify()
         },
@@ -193,7 +214,7 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
         .map((r) => ({ id: r.id, type: r.event.type, createdAt: r.createdAt, open: !!r.open, event: r.event }))
     },
     async deadLetters() {
-      return (await journal.deadLetters()).map(({ id, reason, status, at, event }) => ({ id, reason, at, event, ...(status === undefined ? {} : { status }) }))
+      return (await journal.deadLetters()).map(({ v: _format, ...letter }) => letter)
     },
   }
   registry.set(options.storeName, tracker)

@@ -6,6 +6,7 @@ import {
   buildActivityEvent,
   buildEnvelope,
   buildTimeSpentEvent,
+  runIdOf,
   SUBJECTS,
   validateEnvelope,
   type ActivityMetrics,
@@ -107,6 +108,32 @@ describe('ActivityEvent conforms to both published schemas', () => {
       })
     }
   }
+})
+
+describe('events of a run (extensions.runId) conform to both published schemas', () => {
+  const runId = 'urn:uuid:4c1c2a4e-9a55-4f39-8f0a-3c6d2b1e7a10'
+  for (const subject of ['Math', 'FastMath'] as Subject[]) {
+    it(`${subject}: a TimeSpentEvent and the ActivityEvent of one run`, () => {
+      const object = { ...base(subject), ...contexts[3]!.extra }
+      const spent = buildTimeSpentEvent({ actor, object, items: itemSets[5]!, startDate: start, endDate: start + 60_000, runId })
+      const done = buildActivityEvent({ actor, object, metrics: { xpEarned: 150 }, attempt: 1, runId })
+      for (const event of [spent, done]) {
+        assert.deepEqual(event.extensions, { runId })
+        assert.equal(runIdOf(event), runId)
+        expectValid(event, subject)
+      }
+    })
+  }
+
+  it('a run id that is not urn:uuid is refused by field, by the builders and the proxy schemas', () => {
+    assert.throws(
+      () => buildActivityEvent({ actor, object: base('Math'), metrics: { xpEarned: 1 }, runId: 'run-7' }),
+      /buildActivityEvent: runId: must be urn:uuid:<uuid>/,
+    )
+    const event = { ...buildActivityEvent({ actor, object: base('Math'), metrics: { xpEarned: 1 } }), extensions: { runId: 7 } }
+    const ours = validateEnvelope(buildEnvelope('https://app.example', [event]))
+    assert.deepEqual(!ours.ok && ours.issues.map((i) => i.path), ['data[0].extensions.runId'])
+  })
 })
 
 describe('the strict copy as published', () => {

@@ -1,0 +1,196 @@
+// Runs: one attempt at an activity, named by activity.runId on every event of it; resumed by
+// the app (runId) or, within hiddenTimeoutMs, by a reload or a crash; completion-only activities.
+import { expect } from 'chai'
+import { createTracker, type Tracker } from '../../../src/index.js'
+import { collector, type Collector } from '../support/collector.js'
+import { expectAllDelivered } from '../support/delivered.js'
+import { installFakeClock, type FakeClock } from '../support/fakeClock.js'
+import { openTrackerFrame, reloadFrame, type FrameHarness } from '../support/frames.js'
+import { input, randomId } from '../support/page.js'
+import { SECOND, actor, lesson, useTracker } from '../support/trackerHarness.js'
+import { waitFor } from '../support/waitFor.js'
+
+const DAY = 24 * 3600 * SECOND
+
+/** Every distinct event that reached the collector. */
+async function eventsAt(sink: Collector): Promise<Array<Record<string, any>>> {
+  const byId = new Map<string, Record<string, any>>()
+  for (const request of await sink.received()) for (const event of request.envelope.data) byId.set(event.id, event)
+  return [...byId.values()]
+}
+
+async function work(tab: FrameHarness, seconds: number) {
+  for (let i = 0; i < seconds; i++) {
+    tab.input()
+    await tab.clock!.tick(1 * SECOND)
+  }
+}
+
+describe('runs', () => {
+  const t = useTracker()
+
+  it('every event of a run carries its id; the completion is one event whose id is the run id', async () => {
+    const activity = t.tracker.startActivity(lesson)
+    expect(activity.runId).to.match(/^urn:uuid:[0-9a-f-]{36}$/)
+    for (let i = 0; i < 70; i++) {
+      input()
+      await t.clock.tick(1 * SECOND)
+    }
+    const result = await activity.complete({ xpEarned: 10 })
+    await t.tracker.flush()
+    const events = await eventsAt(t.sink)
+    expect(events.map((e) => e.type).sort()).to.deep.equal(['ActivityEvent', 'TimeSpentEvent', 'TimeSpentEvent'])
+    for (const event of events) expect(event.extensions, event.type).to.deep.equal({ runId: activity.runId })
+    expect(events.find((e) => e.type === 'ActivityEvent')!.id).to.equal(activity.runId)
+    expect(result.recorded && result.eventIds).to.include(activity.runId)
+  })
+
+  it('starting the same activity again continues its run; after complete() a new run begins', async () => {
+    const first = t.tracker.startActivity(lesson)
+    await first.end()
+    const again = t.tracker.startActivity(lesson)
+    expect(again.runId).to.equal(first.runId)
+    const other = t.tracker.startActivity({ ...lesson, id: 'https://app.example/lessons/8' })
+    expect(other.runId).to.not.equal(first.runId)
+    const back = t.tracker.startActivity(lesson)
+    expect(back.runId, 'only the latest run is continued').to.not.equal(first.runId)
+    await back.complete({ xpEarned: 1 })
+    expect(t.tracker.startActivity(lesson).runId).to.not.equal(back.runId)
+  })
+
+  it('resumes a saved run: startActivity({ ...target, runId })', async () => {
+    const runId = 'urn:uuid:2f0a3b8e-5d1c-4e7a-9b3f-6c2d1e0f9a8b'
+    const activity = t.tracker.startActivity({ ...lesson, runId })
+    expect(activity.runId).to.equal(runId)
+    input()
+    await t.clock.tick(3 * SECOND)
+    await activity.complete({ xpEarned: 5 })
+    await t.tracker.flush()
+    const events = await eventsAt(t.sink)
+    expect(events.map((e) => [e.type, e.id === runId, e.extensions.runId])).to.deep.equal([
+      ['TimeSpentEvent', false, runId],
+      ['ActivityEvent', true, runId],
+    ])
+  })
+
+  it('refuses a run id that is not urn:uuid and unknown start options, naming each', () => {
+    expect(() => t.tracker.startActivity({ ...lesson, runId: 'run-7' })).to.throw(TypeError, 'startActivity: runId: must be urn:uuid:<uuid>')
+    expect(() => t.tracker.startActivity(lesson, { time: 'no' } as never)).to.throw(TypeError, 'startActivity options: time: expected boolean, got string')
+    expect(() => t.tracker.startActivity(lesson, { timed: false } as never)).to.throw(TypeError, 'startActivity options: unknown field(s) timed')
+    expect(t.tracker.activity).to.equal(undefined)
+  })
+})
+
+describe('completion-only activities: startActivity(target, { time: false })', () => {
+  const t = useTracker()
+
+  it('records no TimeSpentEvent, runs no timer, and complete() sends only the ActivityEvent', async () => {
+    const timersBefore = t.clock.pending()
+    const activity = t.tracker.startActivity(lesson, { time: false })
+    expect(t.clock.pending(), 'no timer armed').to.equal(timersBefore)
+    for (let i = 0; i < 90; i++) {
+      input()
+      await t.clock.tick(1 * SECOND)
+    }
+    expect(await t.tracker.queue(), 'no slice, no checkpoint').to.deep.equal([])
+    const result = await activity.complete({ xpEarned: 20, totalQuestions: 1, correctQuestions: 1 })
+    expect(result).to.deep.equal({ recorded: true, eventIds: [activity.runId] })
+    await t.tracker.flush()
+    const events = await eventsAt(t.sink)
+    expect(events.map((e) => [e.type, e.extensions.runId])).to.deep.equal([['ActivityEvent', activity.runId]])
+  })
+})
+
+describe('runs across page loads', () => {
+  const trackers: Tracker[] = []
+  let clock: FakeClock
+  beforeEach(() => (clock = installFakeClock()))
+  afterEach(async () => {
+    clock.uninstall()
+    await Promise.all(trackers.splice(0).map((tr) => tr.destroy()))
+    document.querySelectorAll('iframe').forEach((f) => f.remove())
+  })
+
+  it('a reload continues the run; complete() on the new page sends one ActivityEvent for it', async () => {
+    const store = `test-${randomId()}`
+    const sink = collector()
+    let tab = await openTrackerFrame({ store, endpoint: sink.url, start: true, fakeClock: true })
+    const runId = tab.activity!.runId
+    await work(tab, 8)
+    tab = await reloadFrame(tab)
+    expect(tab.activity!.runId).to.equal(runId)
+    await work(tab, 6)
+    await tab.activity!.complete({ xpEarned: 30 })
+    await tab.tracker.flush()
+    const events = await eventsAt(sink)
+    expect(events.filter((e) => e.type === 'ActivityEvent').map((e) => e.id)).to.deep.equal([runId])
+    expect(events.filter((e) => e.type === 'TimeSpentEvent').length, 'a slice from each page').to.equal(2)
+    expect(events.every((e) => e.extensions.runId === runId)).to.equal(true)
+    await tab.tracker.destroy()
+  })
+
+  it('crash + reload: the recovered checkpoint and the new page’s time belong to the same run', async () => {
+    const store = `test-${randomId()}`
+    const sink = collector()
+    const crashed = await openTrackerFrame({ store, endpoint: sink.url, start: true, fakeClock: true, crash: true })
+    const runId = crashed.activity!.runId
+    await work(crashed, 7)
+    const open = await waitFor(async () => (await crashed.tracker.queue()).find((r) => r.open), 'an open checkpoint')
+    crashed.frame.remove() // dies without pagehide
+
+    const tab = await openTrackerFrame({ store, endpoint: sink.url, start: true, fakeClock: true })
+    expect(tab.activity!.runId).to.equal(runId)
+    await work(tab, 4)
+    await tab.activity!.end()
+    await expectAllDelivered(sink, [open.id], () => tab.tracker.flush())
+    const events = await eventsAt(sink)
+    expect(events.length).to.equal(2)
+    expect(events.map((e) => e.extensions.runId)).to.deep.equal([runId, runId])
+    await tab.tracker.destroy()
+  })
+
+  it('another day: a new run by default; the saved run id resumes it, and its completion is one event', async () => {
+    const store = `test-${randomId()}`
+    const sink = collector()
+    const monday = await openTrackerFrame({ store, endpoint: sink.url, start: true, fakeClock: true })
+    const runId = monday.activity!.runId
+    await work(monday, 5)
+    await monday.activity!.end()
+    await monday.tracker.destroy()
+    monday.frame.remove()
+
+    const clockStart = new Date(Date.parse('2025-03-01T10:00:00.000Z') + DAY).toISOString()
+    const fresh = await openTrackerFrame({ store, endpoint: sink.url, start: true, fakeClock: true, clockStart })
+    expect(fresh.activity!.runId, 'a day later the run is not continued by itself').to.not.equal(runId)
+    await fresh.tracker.destroy()
+    fresh.frame.remove()
+
+    const tuesday = await openTrackerFrame({ store, endpoint: sink.url, start: true, fakeClock: true, clockStart, runId })
+    expect(tuesday.activity!.runId).to.equal(runId)
+    await work(tuesday, 5)
+    await tuesday.activity!.complete({ xpEarned: 40 })
+    await tuesday.tracker.flush()
+    // The same run completed on another device: the same event, which the proxy takes once.
+    const device = createTracker({ endpoint: sink.url, app: { name: 'Math App' }, actor, storeName: `test-${randomId()}`, onError: () => {} })
+    trackers.push(device)
+    const again = await device.startActivity({ ...lesson, runId }).complete({ xpEarned: 40 })
+    expect(again.recorded && again.eventIds).to.include(runId)
+    await device.flush()
+    const events = (await eventsAt(sink)).filter((e) => e.extensions.runId === runId)
+    expect(events.filter((e) => e.type === 'TimeSpentEvent').length, 'Monday’s and Tuesday’s time').to.equal(2)
+    expect(events.filter((e) => e.type === 'ActivityEvent').map((e) => e.id)).to.deep.equal([runId])
+    expect((await sink.deliveredCounts()).get(runId), 'sent by both devices, one event id').to.equal(2)
+    await tuesday.tracker.destroy()
+  })
+
+  it('another student on the same browser starts a run of their own', async () => {
+    const storeName = `test-${randomId()}`
+    const options = { endpoint: collector().url, app: { name: 'Math App' }, storeName, onError: () => {} }
+    const first = createTracker({ ...options, actor })
+    const runId = first.startActivity(lesson).runId
+    await first.destroy()
+    const second = createTracker({ ...options, actor: { id: 'https://sis.example/users/456', email: 'other@example.com' } })
+    trackers.push(second)
+    expect(second.startActivity(lesson).runId).to.not.equal(runId)
+  })
+})

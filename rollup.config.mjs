@@ -10,8 +10,10 @@ const browserEntries = {
   react: 'src/react/index.ts',
   vue: 'src/vue/index.ts',
   frame: 'src/frame/index.ts',
+  svelte: 'src/svelte/index.ts',
+  solid: 'src/solid/index.ts',
 }
-const external = (id) => /^(react|react-dom|vue|idb-keyval|nanoid|zod)(\/|$)/.test(id) || id.startsWith('node:')
+const external = (id) => /^(react|react-dom|vue|svelte|solid-js|idb-keyval|nanoid|zod)(\/|$)/.test(id) || id.startsWith('node:')
 
 const ts = () => esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' })
 const minify = () => terser({ ecma: 2020, compress: { passes: 3, pure_getters: true }, format: { comments: false } })

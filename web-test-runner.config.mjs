@@ -17,6 +17,7 @@ import {
 } from './scripts/browsers.mjs'
 import { collectorMiddleware } from './test/collectorMiddleware.mjs'
 import { cspMiddleware } from './test/cspMiddleware.mjs'
+import { frameworkCompilers } from './test/frameworkCompilers.mjs'
 import { buildReactShims } from './test/reactEsmShims.mjs'
 import { serverCommands } from './test/serverCommands.mjs'
 
@@ -113,6 +114,7 @@ export default {
   testsStartTimeout: 60000,
   testsFinishTimeout: 300000,
   plugins: [
+    frameworkCompilers,
     esbuildPlugin({ ts: true, target: 'es2020' }),
     await buildReactShims(),
     // Vue's ES build reads bundler-time flags: give it what a bundler would.

@@ -4,6 +4,8 @@
 //   react   what timeback-tracker/react adds on top of the core ESM entry (react external)
 //   vue     what timeback-tracker/vue adds on top of the core ESM entry (vue external)
 //   frame   dist/timeback-tracker-frame.iife.min.js: timeback-tracker/frame for a script tag
+//   svelte  what timeback-tracker/svelte adds on top of the core ESM entry (svelte external)
+//   solid   what timeback-tracker/solid adds on top of the core ESM entry (solid-js external)
 import { readFileSync } from 'node:fs'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
@@ -23,7 +25,7 @@ async function bundle(contents) {
     format: 'esm',
     write: false,
     platform: 'browser',
-    external: ['react', 'react-dom', 'vue'],
+    external: ['react', 'react-dom', 'vue', 'svelte', 'solid-js'],
     logLevel: 'error',
   })
   return Buffer.from(result.outputFiles[0].contents)
@@ -35,6 +37,8 @@ export async function measure() {
   const core = await bundle(`export * from './dist/esm/index.js'`)
   const withReact = await bundle(`export * from './dist/esm/index.js'; export * as react from './dist/esm/react.js'`)
   const withVue = await bundle(`export * from './dist/esm/index.js'; export * as vue from './dist/esm/vue.js'`)
+  const withSvelte = await bundle(`export * from './dist/esm/index.js'; export * as svelte from './dist/esm/svelte.js'`)
+  const withSolid = await bundle(`export * from './dist/esm/index.js'; export * as solid from './dist/esm/solid.js'`)
   const eventsOnly = await bundle(`export { buildTimeSpentEvent, buildActivityEvent, buildEnvelope } from './dist/esm/index.js'`)
   const timeme = readFileSync('node_modules/timeme.js/timeme.min.js')
   return [
@@ -43,6 +47,8 @@ export async function measure() {
     { name: 'react', label: 'timeback-tracker/react, beyond the core', raw: withReact.length - core.length, gzip: gzip(withReact) - gzip(core), brotli: brotli(withReact) - brotli(core) },
     { name: 'vue', label: 'timeback-tracker/vue, beyond the core', raw: withVue.length - core.length, gzip: gzip(withVue) - gzip(core), brotli: brotli(withVue) - brotli(core) },
     { name: 'frame', label: 'cross-origin frame: timeback-tracker-frame.iife', raw: frame.length, gzip: gzip(frame), brotli: brotli(frame) },
+    { name: 'svelte', label: 'timeback-tracker/svelte, beyond the core', raw: withSvelte.length - core.length, gzip: gzip(withSvelte) - gzip(core), brotli: brotli(withSvelte) - brotli(core) },
+    { name: 'solid', label: 'timeback-tracker/solid, beyond the core', raw: withSolid.length - core.length, gzip: gzip(withSolid) - gzip(core), brotli: brotli(withSolid) - brotli(core) },
     { name: 'events', label: 'ESM: only the event builders', raw: eventsOnly.length, gzip: gzip(eventsOnly), brotli: brotli(eventsOnly) },
     { name: 'timeme', label: 'for comparison: timeme.js 2.1.0 (min)', raw: timeme.length, gzip: gzip(timeme), brotli: brotli(timeme) },
   ]

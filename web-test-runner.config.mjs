@@ -103,7 +103,7 @@ if (names.includes('webkit')) {
 }
 
 export default {
-  files: process.env.TEST_FILES ? process.env.TEST_FILES.split(',') : ['test/browser/**/*.test.ts'],
+  files: process.env.TEST_FILES ? process.env.TEST_FILES.split(',') : ['test/browser/**/*.test.{ts,tsx}'],
   nodeResolve: { exportConditions: ['browser', 'development'] },
   // One page at a time: focus and visibility are per window, and WebKit's driver runs one session.
   concurrency: 1,

@@ -67,9 +67,9 @@ describe('runs', () => {
     await activity.complete({ xpEarned: 5 })
     await t.tracker.flush()
     const events = await eventsAt(t.sink)
-    expect(events.map((e) => [e.type, e.id === runId, e.extensions.runId])).to.deep.equal([
-      ['TimeSpentEvent', false, runId],
+    expect(events.map((e) => [e.type, e.id === runId, e.extensions.runId]).sort()).to.deep.equal([
       ['ActivityEvent', true, runId],
+      ['TimeSpentEvent', false, runId],
     ])
   })
 

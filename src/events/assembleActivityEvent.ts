@@ -1,6 +1,5 @@
 import { toCaliperTime } from './caliperTime.js'
 import { ACTIVITY_METRIC_TYPES, CALIPER_CONTEXT, TIMEBACK_PROFILE, type ActivityMetricType } from './constants.js'
-import { runExtension } from './runExtension.js'
 import type { ActivityEvent, ActivityMetric, TimebackActivityContext, TimebackUser } from './eventTypes.js'
 
 /** Parts of an ActivityEvent that are already valid (built by the tracker or checked above). */
@@ -38,6 +37,6 @@ export function assembleActivityEvent(parts: ActivityEventParts): ActivityEvent 
     actor: parts.actor,
     object,
     generated,
-    ...runExtension(parts.runId),
+    ...(parts.runId && { extensions: { runId: parts.runId } }),
   }
 }

@@ -1,6 +1,5 @@
 import { toCaliperTime } from './caliperTime.js'
 import { CALIPER_CONTEXT, TIMEBACK_PROFILE, type TimeSpentType } from './constants.js'
-import { runExtension } from './runExtension.js'
 import type { TimebackActivityContext, TimebackUser, TimeSpentEvent, TimeSpentMetric } from './eventTypes.js'
 
 /** Parts of a TimeSpentEvent that are already valid (built by the tracker or checked above). */
@@ -41,6 +40,6 @@ export function assembleTimeSpentEvent(parts: TimeSpentEventParts): TimeSpentEve
         return metric
       }),
     },
-    ...runExtension(parts.runId),
+    ...(parts.runId && { extensions: { runId: parts.runId } }),
   }
 }

@@ -23,7 +23,7 @@ export { activityContextInput, activityTargetInput, actorInput, appInput } from 
 export { toActivityContext, toTimebackUser } from './toEventParts.js'
 export type { ActivityContextInput, ActivityTarget, TimebackActor, TimebackApp } from './contextSchemas.js'
 export { createEventId, isEventId } from './eventId.js'
-export { runIdOf } from './runExtension.js'
+export { runIdOf } from './runIdOf.js'
 export {
   activityContextSchema,
   activityEventSchema,

@@ -11,7 +11,7 @@ import { listen } from '../signals/listen.js'
 import { watchPage } from '../signals/watchPage.js'
 import { TrackerError } from '../trackerError.js'
 import { startActivityRunner, type Activity, type ActivityRunner } from './activityRunner.js'
-import { recentRun } from './recentRun.js'
+import { noteRun, recentRun } from './recentRun.js'
 import { trackerRegistry } from './registry.js'
 import { resolveTrackerOptions, type TrackerOptions } from './trackerOptions.js'
 
@@ -87,7 +87,7 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
   const sessionId = nanoid()
   const actor = toTimebackUser(options.actor)
   const listeners = new Set<(snapshot: TrackerSnapshot) => void>()
-  const runs = recentRun(`${options.storeName}:run`, options.hiddenTimeoutMs)
+  const runStore = `${options.storeName}:run`
   let runner: ActivityRunner | undefined
   let lastDelivery: Delivery | undefined
   let destroyed = false
@@ -163,8 +163,8 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
       const time = parseOrThrow(startInput, start, 'startActivity options')?.time !== false
       void runner?.end()
       const runKey = `${actor.id} ${valid.id}`
-      const runId = valid.runId ?? runs.find(runKey) ?? createEventId()
-      runs.note(runKey, runId)
+      const runId = valid.runId ?? recentRun(runStore, runKey, options.hiddenTimeoutMs) ?? createEventId()
+      noteRun(runStore, runKey, runId)
       runner = startActivityRunner({
         options,
         actor,
@@ -175,13 +175,13 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
         runId,
         time,
         stored() {
-          if (runner?.runId === runId) runs.note(runKey, runId) // not once it is completed
+          if (runner?.runId === runId) noteRun(runStore, runKey, runId) // not once it is completed
           flusher.soon()
           notify()
         },
         changed: notify,
         finished(done) {
-          if (done.status === 'completed') runs.note(runKey)
+          if (done.status === 'completed') noteRun(runStore, runKey)
           if (runner === done) runner = undefined
           notify()
         },

@@ -73,6 +73,27 @@ describe('runs', () => {
     ])
   })
 
+  it('with localStorage blocked (a sandboxed frame), runs just do not carry over', async () => {
+    const own = Object.getOwnPropertyDescriptor(window, 'localStorage')
+    Object.defineProperty(window, 'localStorage', {
+      configurable: true,
+      get: () => {
+        throw new DOMException('The operation is insecure.', 'SecurityError')
+      },
+    })
+    try {
+      const first = t.tracker.startActivity(lesson)
+      input()
+      await t.clock.tick(61 * SECOND) // a slice is stored, which notes the run
+      await first.end()
+      expect(t.tracker.startActivity(lesson).runId).to.not.equal(first.runId)
+      expect(t.errors).to.deep.equal([])
+    } finally {
+      if (own) Object.defineProperty(window, 'localStorage', own)
+      else delete (window as { localStorage?: Storage }).localStorage
+    }
+  })
+
   it('refuses a run id that is not urn:uuid and unknown start options, naming each', () => {
     expect(() => t.tracker.startActivity({ ...lesson, runId: 'run-7' })).to.throw(TypeError, 'startActivity: runId: must be urn:uuid:<uuid>')
     expect(() => t.tracker.startActivity(lesson, { time: 'no' } as never)).to.throw(TypeError, 'startActivity options: time: expected boolean, got string')

@@ -122,7 +122,9 @@ describe('completion-only activities: startActivity(target, { time: false })', (
   })
 })
 
-describe('runs across page loads', () => {
+describe('runs across page loads', function () {
+  // Each test loads other pages (frames); under a loaded machine Firefox takes seconds per load.
+  this.timeout(60_000)
   const trackers: Tracker[] = []
   let clock: FakeClock
   beforeEach(() => (clock = installFakeClock()))

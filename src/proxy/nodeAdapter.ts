@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 // a path, credentials or a second host into the URL.
 const HOST = /^([a-z0-9-]+(\.[a-z0-9-]+)*\.?|\[[0-9a-f:.]+\])(:\d{1,5})?$/i
 
-type NodeRequest = IncomingMessage & { body?: unknown; _body?: boolean }
+type NodeRequest = IncomingMessage & { body?: unknown }
 
 /**
  * The request's URL: scheme (from the socket, or `X-Forwarded-Proto` behind a TLS-terminating
@@ -27,11 +27,11 @@ function requestUrl(req: NodeRequest): URL | undefined {
  * what a parser made of it otherwise (`express.text()`, `express.raw()`, `express.json()`).
  */
 function requestBody(req: NodeRequest): ReadableStream | string | undefined {
-  if (!req._body && !req.readableEnded) return Readable.toWeb(req) as unknown as ReadableStream
+  if (!req.readableEnded) return Readable.toWeb(req) as unknown as ReadableStream
   const body = req.body
   if (typeof body === 'string') return body
   if (body instanceof Uint8Array) return new TextDecoder().decode(body)
-  if (req._body && typeof body === 'object' && body !== null) return JSON.stringify(body)
+  if (typeof body === 'object' && body !== null) return JSON.stringify(body)
   return undefined
 }
 

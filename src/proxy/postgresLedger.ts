@@ -61,7 +61,9 @@ export function createPostgresLedger(pool: PostgresQueryable, options: PostgresL
     }
   }
   const sorted = (ids: string[]) => [...new Set(ids)].sort()
-  const mine = `id = ANY($1::text[]) AND owner = $2 AND NOT delivered`
+  // Owner transitions lock their rows in id order, as claims do, so the two cannot deadlock.
+  const mine = `id IN (SELECT id FROM ${table} WHERE id = ANY($1::text[]) AND owner = $2 AND NOT delivered
+    ORDER BY id FOR UPDATE)`
 
   return {
     async claim(ids, owner, leaseMs) {
@@ -69,21 +71,25 @@ export function createPostgresLedger(pool: PostgresQueryable, options: PostgresL
         void query(`DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table}
           WHERE purge_at <= ${now} LIMIT ${SWEEP_BATCH}))`, []).catch(() => {})
       }
-      // An existing row is taken over only once its lease, hold or retention has ended; `xmax`
-      // is non-zero for such a takeover: the id is doubtful (needlessly, for an id delivered
-      // longer ago than the retention, which only costs a lookup).
+      // Ids held or delivered right now are skipped without touching their rows (no lock
+      // waits behind busy ids); the rest are inserted, or taken over once their lease, hold or
+      // retention has ended, decided atomically by ON CONFLICT. `xmax` is non-zero for a
+      // takeover: the id is doubtful (needlessly, for an id delivered longer ago than the
+      // retention, which only costs a lookup).
       const rows = await query(
         `WITH t AS (SELECT ${now} AS now),
+        live AS (SELECT l.id, l.delivered FROM ${table} l, t WHERE l.id = ANY($1::text[]) AND l.until > t.now),
         taken AS (
           INSERT INTO ${table} AS l (id, delivered, owner, until, purge_at)
-          SELECT id, false, $2, t.now + $3, t.now + $3 + $4 FROM unnest($1::text[]) AS id, t ORDER BY id
+          SELECT id, false, $2, t.now + $3, t.now + $3 + $4 FROM unnest($1::text[]) AS id, t
+          WHERE id NOT IN (SELECT id FROM live) ORDER BY id
           ON CONFLICT (id) DO UPDATE SET delivered = false, owner = excluded.owner,
             until = excluded.until, purge_at = excluded.purge_at
           WHERE l.until <= excluded.until - $3
           RETURNING l.id, l.xmax::text <> '0' AS again)
         SELECT id, again, false AS delivered FROM taken
         UNION ALL
-        SELECT l.id, false, true FROM ${table} l, t WHERE l.id = ANY($1::text[]) AND l.delivered AND l.until > t.now`,
+        SELECT id, false, true FROM live WHERE delivered`,
         [sorted(ids), owner, leaseMs, ttl],
       )
       const result = { claimed: [] as string[], delivered: [] as string[], doubtful: [] as string[] }

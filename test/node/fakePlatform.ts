@@ -34,7 +34,7 @@ export interface FakePlatform {
    */
   script: Array<number | 'network' | 'hang' | 'stored-then-drop' | 'stored-then-hang'>
   /** Awaited before the Caliper API answers (to hold a request in flight). */
-  beforeAnswer?: () => Promise<void>
+  beforeAnswer?: (() => Promise<void>) | undefined
   /** Every event id stored, in order (an id twice means it was credited twice). */
   storedIds(): string[]
   /** The platform's lookup of events by id: the ones it has. */

@@ -28,6 +28,7 @@ const gc = runInNewContext('gc') as () => void
 
 const listen = async (handler: RequestListener): Promise<{ server: Server; url: string }> => {
   const server = createServer(handler)
+  server.keepAliveTimeout = 120_000 // idle between runs: the client's sockets must stay valid
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
 }

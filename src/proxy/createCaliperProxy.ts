@@ -10,7 +10,7 @@ import { toNodeHandler } from './nodeAdapter.js'
 import type { MetricSink } from './proxyMetrics.js'
 import { BodyTooLargeError, ClientGoneError, readLimitedBody } from './readLimitedBody.js'
 import { isAllowedOrigin } from './requestOrigin.js'
-import { screenEvents, type Rejection } from './screenEvents.js'
+import { screenEvents, type Rejection, type Screened } from './screenEvents.js'
 import { createTokenSource } from './tokenSource.js'
 import { createUpstream } from './upstream.js'
 
@@ -207,33 +207,54 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     if (!shell.ok) return json(400, errorBody('invalid envelope', shell.issues.slice(0, 10)), cors)
     if (shell.value.data.length > MAX_EVENTS) return json(413, errorBody(`at most ${MAX_EVENTS} events per request`), cors)
 
-    const { valid, rejected, othersWaiting } = screenEvents(shell.value.data, auth)
-    if (othersWaiting && othersWaiting === shell.value.data.length) {
-      count('deferred', othersWaiting)
+    const screened = screenEvents(shell.value.data, auth)
+    if (screened.othersWaiting && screened.othersWaiting === shell.value.data.length) {
+      count('deferred', screened.othersWaiting)
       return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
     }
-    const { duplicates, forwarded } = valid.length ? await deliver(shell.value.sensor, valid) : { duplicates: [], forwarded: NOTHING_FORWARDED }
-    // The platform's own error bodies stay in the proxy: they may echo request headers.
-    const refused: Rejection[] = forwarded.refused.map(({ id, status }) => ({ id, errors: [{ path: '', message: `the Caliper API refused this event (${status})` }] }))
-    const all = [...rejected, ...refused]
+    const { duplicates, forwarded } = screened.valid.length
+      ? await deliver(shell.value.sensor, screened.valid)
+      : { duplicates: [], forwarded: NOTHING_FORWARDED }
+    return answer(auth, screened, duplicates, forwarded, cors)
+  }
+
+  /** The tracker's answer to a forwarding, with its log line and metrics. */
+  const answer = (
+    auth: AuthorizedUser,
+    screened: Screened,
+    duplicates: string[],
+    forwarded: Forwarded,
+    cors: Record<string, string>,
+  ) => {
     const { accepted, inDoubt, failure } = forwarded
-    if (forwarded.ledgerError) log.error(`ledger write failed (${(forwarded.ledgerError as Error).name}); affected ids turn doubtful when their lease ends`)
+    // The platform's own error bodies stay in the proxy: they may echo request headers.
+    const refused: Rejection[] = forwarded.refused.map(({ id, status }) => ({
+      id,
+      errors: [{ path: '', message: `the Caliper API refused this event (${status})` }],
+    }))
+    const rejected = [...screened.rejected, ...refused]
+    if (forwarded.ledgerError) {
+      log.error(`ledger write failed (${(forwarded.ledgerError as Error).name}); its ids turn doubtful when their lease ends`)
+    }
     count('accepted', accepted.length)
     count('duplicate', duplicates.length)
-    count('rejected', all.length)
+    count('rejected', rejected.length)
     count('in-doubt', inDoubt.length)
-    count('deferred', valid.length - accepted.length - duplicates.length - refused.length + othersWaiting)
-    log.info(`user ${auth.id}: ${accepted.length} forwarded, ${duplicates.length} duplicate, ${all.length} rejected, ${inDoubt.length} in doubt`)
+    count('deferred', screened.valid.length - accepted.length - duplicates.length - refused.length + screened.othersWaiting)
+    log.info(
+      `user ${auth.id}: ${accepted.length} forwarded, ${duplicates.length} duplicate, ` +
+        `${rejected.length} rejected, ${inDoubt.length} in doubt`,
+    )
     if (failure?.kind === 'misconfigured') {
       log.error(`the Caliper API answered ${failure.status}: check caliperUrl and caliperPath; answered 502`)
       return json(502, errorBody('the Caliper API refused the request; retry later'), { 'retry-after': '60', ...cors })
     }
     if (failure) {
-      log.error(`${'reason' in failure ? failure.reason : failure.kind}; answered 503`)
+      log.error(`${failure.reason}; answered 503`)
       const retryAfter = failure.kind === 'unavailable' ? (failure.retryAfter ?? '5') : String(Math.ceil(holdMs / 1000))
       return json(503, errorBody('the Caliper API is unavailable; retry later'), { 'retry-after': retryAfter, ...cors })
     }
-    return json(200, { status: 'success', accepted, duplicates, rejected: all }, cors)
+    return json(200, { status: 'success', accepted, duplicates, rejected }, cors)
   }
 
   const proxy = (async (request: Request) => {

@@ -57,7 +57,8 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>) 
         const body = requestBody(req)
         if (body === undefined) {
           res.writeHead(500, { 'content-type': 'application/json' })
-          return void res.end('{"status":"error","message":"another middleware consumed the body: mount the proxy before body parsers"}')
+          const message = 'another middleware consumed the body: mount the proxy before body parsers'
+          return void res.end(JSON.stringify({ status: 'error', message }))
         }
         if (body instanceof ReadableStream) init.duplex = 'half'
         else headers.delete('content-length')

@@ -36,6 +36,9 @@ function oversized(value: unknown, path: string, depth = 0): FieldIssue | undefi
   return undefined
 }
 
+const isUser = (actor: { id: string; email: string }, user: AuthorizedUser) =>
+  actor.id === user.id && (user.email === undefined || actor.email.toLowerCase() === user.email.toLowerCase())
+
 /**
  * Validates each event of an envelope with the tracker's own schemas and binds it to the
  * signed-in user. Invalid events are rejected by id (or by position, when the id is not one:
@@ -61,9 +64,8 @@ export function screenEvents(data: unknown[], user: AuthorizedUser): Screened {
     }
     const checked = validateEvent(raw)
     if (!checked.ok) reject(id, checked.issues)
-    else if (checked.value.actor.id !== user.id || (user.email !== undefined && checked.value.actor.email.toLowerCase() !== user.email.toLowerCase())) {
-      result.othersWaiting++
-    } else if (!seen.has(ledgerKey(id))) {
+    else if (!isUser(checked.value.actor, user)) result.othersWaiting++
+    else if (!seen.has(ledgerKey(id))) {
       seen.add(ledgerKey(id))
       result.valid.push(checked.value)
     }

@@ -13,7 +13,9 @@ import type { TokenSource } from './tokenSource.js'
  *   redirect): about the proxy's set-up, not the events, so they must not be blamed.
  */
 export type UpstreamOutcome =
-  | { kind: 'accepted' | 'invalid' | 'misconfigured'; status: number }
+  | { kind: 'accepted'; status: number }
+  | { kind: 'invalid'; status: number }
+  | { kind: 'misconfigured'; status: number }
   | { kind: 'in-doubt'; reason: string }
   | { kind: 'unavailable'; reason: string; retryAfter?: string | undefined }
 
@@ -58,7 +60,8 @@ export function createUpstream(o: UpstreamOptions): Upstream {
         o.onMetric?.({ name: 'upstream', status: timeout ? 'timeout' : 'network', ms: Date.now() - started })
         const code = String((error as { cause?: { code?: unknown } }).cause?.code ?? '')
         if (NOT_SENT.test(code)) return { kind: 'unavailable', reason: `Caliper API unreachable (${code})` }
-        return { kind: 'in-doubt', reason: `Caliper API ${timeout ? 'timed out' : `connection failed (${code || (error as Error).name})`}` }
+        const what = timeout ? 'timed out' : `connection failed (${code || (error as Error).name})`
+        return { kind: 'in-doubt', reason: `Caliper API ${what}` }
       }
       const status = response.status
       o.onMetric?.({ name: 'upstream', status, ms: Date.now() - started })
@@ -70,7 +73,8 @@ export function createUpstream(o: UpstreamOptions): Upstream {
       if (status === 400 || status === 422) return { kind: 'invalid', status }
       if (status === 504) return { kind: 'in-doubt', reason: 'Caliper API gateway timed out (504)' }
       if (status >= 500 || [401, 403, 408, 429].includes(status)) {
-        return { kind: 'unavailable', reason: `Caliper API answered ${status}`, retryAfter: response.headers.get('retry-after') ?? undefined }
+        const retryAfter = response.headers.get('retry-after') ?? undefined
+        return { kind: 'unavailable', reason: `Caliper API answered ${status}`, retryAfter }
       }
       return { kind: 'misconfigured', status }
     }

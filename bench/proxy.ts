@@ -2,7 +2,8 @@
 // that forwards the same body to the same fake platform, in the same run (figures, not pass/fail).
 //   for envelopes of 1, 10 and 100 events, with the memory, SQLite and PostgreSQL ledgers:
 //   requests/s, p50/p99 latency, ratio to the bare forwarder (targets ≥ 0.6× at 1 and 10
-//   events, ≥ 0.4× at 100); then the heap over 50,000 requests (`--heap-requests N` to change).
+//   events, ≥ 0.4× at 100); then the heap over 50,000 requests (`--heap-requests N` to change,
+//   `--heap-only` to skip the table).
 // Needs PostgreSQL's binaries (Debian package `postgresql`) for the PostgreSQL row.
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -124,24 +125,29 @@ const ledgers: Array<[string, () => CaliperLedger]> = [
 ]
 
 console.log(`Proxy benchmark (Node ${process.version}, ${CONCURRENCY} concurrent keep-alive clients, 600/300/60 requests per run of 1/10/100 events, medians of 3 interleaved runs)\n`)
-console.log('events  ledger        proxy req/s   p50 ms   p99 ms   bare req/s   p50 ms   p99 ms   ratio   target')
-for (const events of [1, 10, 100]) {
-  for (const [name, make] of ledgers) {
-    const proxy = await proxyServer(make())
-    await load(proxy.url, events, 20) // warm-up: token, JIT, table creation
-    await load(bare.url, events, 20)
-    const runs = { proxy: [] as Array<Awaited<ReturnType<typeof load>>>, bare: [] as Array<Awaited<ReturnType<typeof load>>> }
-    for (let round = 0; round < 3; round++) {
-      runs.bare.push(await load(bare.url, events, REQUESTS[events]!))
-      runs.proxy.push(await load(proxy.url, events, REQUESTS[events]!))
+if (!process.argv.includes('--heap-only')) await table()
+
+/** The table: each envelope size and ledger beside the bare forwarder. */
+async function table() {
+  console.log('events  ledger        proxy req/s   p50 ms   p99 ms   bare req/s   p50 ms   p99 ms   ratio   target')
+  for (const events of [1, 10, 100]) {
+    for (const [name, make] of ledgers) {
+      const proxy = await proxyServer(make())
+      await load(proxy.url, events, 20) // warm-up: token, JIT, table creation
+      await load(bare.url, events, 20)
+      const runs = { proxy: [] as Array<Awaited<ReturnType<typeof load>>>, bare: [] as Array<Awaited<ReturnType<typeof load>>> }
+      for (let round = 0; round < 3; round++) {
+        runs.bare.push(await load(bare.url, events, REQUESTS[events]!))
+        runs.proxy.push(await load(proxy.url, events, REQUESTS[events]!))
+      }
+      const m = (side: 'proxy' | 'bare', key: 'rps' | 'p50' | 'p99') => median(runs[side].map((r) => r[key]))
+      const ratio = median(runs.proxy.map((r, i) => r.rps / runs.bare[i]!.rps))
+      console.log(
+        `${String(events).padStart(6)}  ${name.padEnd(12)} ${fmt(m('proxy', 'rps')).padStart(11)} ${fmt(m('proxy', 'p50'), 1).padStart(8)} ${fmt(m('proxy', 'p99'), 1).padStart(8)}` +
+          ` ${fmt(m('bare', 'rps')).padStart(12)} ${fmt(m('bare', 'p50'), 1).padStart(8)} ${fmt(m('bare', 'p99'), 1).padStart(8)}   ${fmt(ratio, 2)}×   ≥ ${events === 100 ? '0.4' : '0.6'}×`,
+      )
+      proxy.server.close()
     }
-    const m = (side: 'proxy' | 'bare', key: 'rps' | 'p50' | 'p99') => median(runs[side].map((r) => r[key]))
-    const ratio = median(runs.proxy.map((r, i) => r.rps / runs.bare[i]!.rps))
-    console.log(
-      `${String(events).padStart(6)}  ${name.padEnd(12)} ${fmt(m('proxy', 'rps')).padStart(11)} ${fmt(m('proxy', 'p50'), 1).padStart(8)} ${fmt(m('proxy', 'p99'), 1).padStart(8)}` +
-        ` ${fmt(m('bare', 'rps')).padStart(12)} ${fmt(m('bare', 'p50'), 1).padStart(8)} ${fmt(m('bare', 'p99'), 1).padStart(8)}   ${fmt(ratio, 2)}×   ≥ ${events === 100 ? '0.4' : '0.6'}×`,
-    )
-    proxy.server.close()
   }
 }
 

@@ -9,6 +9,7 @@
 //                   heartbeat (one TimeSpentEvent request every 15 s = 240 per hour)
 //   crash loss      credited seconds a crash loses (target ≤ checkpointMs = 5 s)
 //   size            min+gzip / min+brotli per entry, beside timeme.js
+// The proxy has its own: npm run bench:proxy (bench/proxy.ts).
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -258,3 +259,4 @@ for (const row of await measure()) console.log(`  ${row.label.padEnd(48)} ${fmt(
 
 await browser.close()
 server.close()
+console.log('\nThe reference proxy (throughput and latency beside a bare forwarder, heap): npm run bench:proxy')

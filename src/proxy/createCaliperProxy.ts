@@ -1,12 +1,18 @@
+import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { CALIPER_CONTEXT } from '../events/constants.js'
 import type { TimebackEvent } from '../events/eventTypes.js'
-import { validateEnvelopeShell, validateEvent } from '../events/validateEnvelope.js'
-import { createMemoryLedger, type CaliperLedger } from './ledger.js'
+import { validateEnvelopeShell } from '../events/validateEnvelope.js'
+import { holdClaim, type ClaimLease } from './claimLease.js'
+import { forwardEvents, type Forwarded } from './forwardEvents.js'
+import { ledgerKey, type CaliperLedger } from './ledger.js'
+import { createMemoryLedger } from './memoryLedger.js'
 import { toNodeHandler } from './nodeAdapter.js'
-import { BodyTooLargeError, readLimitedBody } from './readLimitedBody.js'
+import type { MetricSink } from './proxyMetrics.js'
+import { BodyTooLargeError, ClientGoneError, readLimitedBody } from './readLimitedBody.js'
 import { isAllowedOrigin } from './requestOrigin.js'
-import { createTokenSource, type TokenSource } from './tokenSource.js'
+import { screenEvents, type Rejection, type Screened } from './screenEvents.js'
+import { createTokenSource } from './tokenSource.js'
+import { createUpstream } from './upstream.js'
 
 /** The signed-in student, as your session knows them. Events must carry this actor. */
 export interface AuthorizedUser {
@@ -21,8 +27,10 @@ export interface ProxyLogger {
 }
 
 export interface CaliperProxyOptions {
-  /** Base URL of the Timeback Caliper API; events go to `${caliperUrl}/caliper/event`. */
+  /** Base URL of the Timeback Caliper API; events go to `${caliperUrl}${caliperPath}`. */
   caliperUrl: string
+  /** Default `/caliper/event` (the platform's SDKs); some deployments use `/ims/caliper/v1p2/events`. */
+  caliperPath?: string
   /** OAuth2 token endpoint (client-credentials grant). */
   tokenUrl: string
   clientId: string
@@ -38,14 +46,34 @@ export interface CaliperProxyOptions {
   allowedOrigins?: string[]
   /** Larger bodies get 413 (the tracker splits its batch). Default 1 MiB. */
   maxBodyBytes?: number
-  /** Remembers forwarded event ids. Default: in memory (use `createSqliteLedger` to survive restarts). */
+  /**
+   * Remembers forwarded event ids. Default: in memory, right for one long-lived process only;
+   * see `createSqliteLedger`, `createPostgresLedger`, `createRedisLedger`.
+   */
   ledger?: CaliperLedger
+  /**
+   * Which of these event ids the platform already has, where it offers a lookup. Asked before
+   * an id in doubt (sent, answer lost) is forwarded again; without it such an id is forwarded
+   * again once `inDoubtHoldMs` has passed.
+   */
+  lookup?: (ids: string[]) => Promise<string[]>
+  /** How long an id in doubt is neither forwarded nor acknowledged. Default 10 min. */
+  inDoubtHoldMs?: number
+  /**
+   * How long a claim lasts unless renewed; it is renewed every third of that while its request
+   * forwards, so it only runs out when the process holding it stops. Default 60 s.
+   */
+  claimLeaseMs?: number
   /** For tests, or a fetch with a proxy agent. */
   fetch?: typeof fetch
-  /** The platform is given up on (503, the tracker retries) after this long. Default 15 s. */
+  /** A POST to the platform is given up on (its events in doubt) after this long. Default 15 s. */
   upstreamTimeoutMs?: number
+  /** A token request is given up on (503, the tracker retries) after this long. Default 10 s. */
+  tokenTimeoutMs?: number
   /** Default: one line per request on the console. Never sees secrets or tokens. */
   logger?: ProxyLogger
+  /** Counts and timings for your metrics (see `ProxyMetric`). */
+  onMetric?: MetricSink
 }
 
 /** A fetch-standard handler, plus `.node` for Node's `http` and Express. */
@@ -54,34 +82,20 @@ export interface CaliperProxy {
   node(req: IncomingMessage & { body?: unknown }, res: ServerResponse): void
 }
 
-interface Rejection {
-  id: string
-  errors: unknown
-}
-
 const MAX_EVENTS = 1000
-const LEASE_MS = 60_000
+const NOTHING_FORWARDED: Forwarded = { accepted: [], refused: [], inDoubt: [] }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers } })
 
 const errorBody = (message: string, errors?: unknown) => ({ status: 'error', message, ...(errors === undefined ? {} : { errors }) })
 
-class UpstreamUnavailable extends Error {
-  constructor(
-    message: string,
-    readonly retryAfter?: string | null,
-  ) {
-    super(message)
-  }
-}
-
 /**
  * The reference backend proxy between the tracker and the Timeback Caliper API. It keeps the
  * OAuth2 secret on the server, refuses cross-site requests, binds every event's actor to the
- * signed-in user, validates events with the same schemas the tracker uses, drops events the
- * platform already has (ledger), forwards the rest in one envelope, and answers with the
- * tracker's protocol: `{ status: "success", accepted, duplicates, rejected }`.
+ * signed-in user, validates events with the same schemas the tracker uses, forwards each event
+ * id at most once (ledger), and answers with the tracker's protocol:
+ * `{ status: "success", accepted, duplicates, rejected }`.
  *
  * @example
  * const proxy = createCaliperProxy({ caliperUrl, tokenUrl, clientId, clientSecret,
@@ -93,62 +107,62 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
   const fetchImpl = options.fetch ?? fetch
   const ledger = options.ledger ?? createMemoryLedger()
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
-  const timeoutMs = options.upstreamTimeoutMs ?? 15_000
+  const holdMs = options.inDoubtHoldMs ?? 600_000
+  const leaseMs = options.claimLeaseMs ?? 60_000
+  const metric = options.onMetric ?? (() => {})
   const log = options.logger ?? {
     info: (m) => console.info(`[caliper-proxy] ${m}`),
     warn: (m) => console.warn(`[caliper-proxy] ${m}`),
     error: (m) => console.error(`[caliper-proxy] ${m}`),
   }
-  const endpoint = `${options.caliperUrl.replace(/\/+$/, '')}/caliper/event`
-  const tokens: TokenSource = createTokenSource({ ...options, fetch: fetchImpl })
+  const send = createUpstream({
+    endpoint: `${options.caliperUrl.replace(/\/+$/, '')}${options.caliperPath ?? '/caliper/event'}`,
+    tokens: createTokenSource({ ...options, fetch: fetchImpl }),
+    fetch: fetchImpl,
+    timeoutMs: options.upstreamTimeoutMs ?? 15_000,
+    onMetric: options.onMetric,
+  })
+  const count = (outcome: 'accepted' | 'duplicate' | 'rejected' | 'in-doubt' | 'deferred', n: number) => {
+    if (n) metric({ name: 'events', outcome, count: n })
+  }
 
-  /** POSTs an envelope upstream with a bearer token; one retry with a fresh token on 401. */
-  const forward = async (sensor: string, events: TimebackEvent[]): Promise<Response> => {
-    const envelope = { sensor, sendTime: new Date().toISOString(), dataVersion: CALIPER_CONTEXT, data: events }
-    for (let attempt = 0; ; attempt++) {
-      let token: string
-      try {
-        token = await tokens.get()
-      } catch (error) {
-        throw new UpstreamUnavailable(`no access token: ${(error as Error).message}`)
-      }
-      let response: Response
-      try {
-        response = await fetchImpl(endpoint, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify(envelope),
-          signal: AbortSignal.timeout(timeoutMs),
-        })
-      } catch (error) {
-        throw new UpstreamUnavailable(`Caliper API unreachable (${(error as Error).name})`)
-      }
-      if (response.status === 401 && attempt === 0) {
-        tokens.invalidate(token)
-        continue
-      }
-      if (response.status >= 500 || response.status === 429 || response.status === 408 || response.status === 401 || response.status === 403) {
-        throw new UpstreamUnavailable(`Caliper API answered ${response.status}`, response.headers.get('retry-after'))
-      }
-      return response
+  /**
+   * Of events whose earlier attempt is in doubt, those the platform has (committed now). Unsure
+   * (the lookup failed), they are put back in doubt rather than risk a second copy.
+   */
+  const lookUp = async (doubtful: TimebackEvent[], lease: ClaimLease): Promise<TimebackEvent[]> => {
+    if (!doubtful.length) return []
+    const keys = doubtful.map((e) => ledgerKey(e.id))
+    if (!options.lookup) {
+      log.warn(`forwarding ${doubtful.length} event(s) again whose earlier attempt is in doubt (no lookup)`)
+      return []
+    }
+    try {
+      const found = new Set((await options.lookup(doubtful.map((e) => e.id))).map(ledgerKey))
+      await lease.commit(keys.filter((key) => found.has(key)))
+      return doubtful.filter((e) => found.has(ledgerKey(e.id)))
+    } catch (error) {
+      log.error(`lookup failed (${(error as Error).name}); ${doubtful.length} event(s) stay in doubt`)
+      await lease.markInDoubt(keys, holdMs)
+      return []
     }
   }
 
-  /** Forwards `events`; on a 400, retries them one by one so one bad event never blocks others. */
-  const deliver = async (sensor: string, events: TimebackEvent[]): Promise<{ accepted: string[]; rejected: Rejection[] }> => {
-    const response = await forward(sensor, events)
-    if (response.ok) return { accepted: events.map((e) => e.id), rejected: [] }
-    const body = (await response.json().catch(() => ({}))) as { message?: string; errors?: unknown }
-    if (events.length === 1) {
-      return { accepted: [], rejected: [{ id: events[0]!.id, errors: body.errors ?? body.message ?? `Caliper API answered ${response.status}` }] }
+  /** Claims the valid events, settles the doubtful ones, forwards the rest. */
+  const deliver = async (sensor: string, valid: TimebackEvent[]) => {
+    const byKey = new Map(valid.map((e) => [ledgerKey(e.id), e]))
+    const event = (key: string) => byKey.get(key)!
+    const owner = randomUUID()
+    const claim = await ledger.claim([...byKey.keys()], owner, leaseMs)
+    const lease = holdClaim(ledger, owner, claim.claimed, leaseMs)
+    try {
+      const found = await lookUp(claim.doubtful.map(event), lease)
+      const toSend = claim.claimed.filter((key) => lease.held.has(key)).map(event)
+      const forwarded = toSend.length ? await forwardEvents(send, sensor, toSend, lease, holdMs) : NOTHING_FORWARDED
+      return { duplicates: [...claim.delivered.map(event), ...found].map((e) => e.id), forwarded }
+    } finally {
+      lease.end()
     }
-    const result = { accepted: [] as string[], rejected: [] as Rejection[] }
-    for (const event of events) {
-      const single = await deliver(sensor, [event])
-      result.accepted.push(...single.accepted)
-      result.rejected.push(...single.rejected)
-    }
-    return result
   }
 
   const handle = async (request: Request): Promise<Response> => {
@@ -177,6 +191,10 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
       text = await readLimitedBody(request, maxBodyBytes)
     } catch (error) {
       if (error instanceof BodyTooLargeError) return json(413, errorBody(`body larger than ${maxBodyBytes} bytes; send fewer events per request`), cors)
+      if (error instanceof ClientGoneError) {
+        log.info('the client went away before its body arrived')
+        return json(400, errorBody('request body incomplete'), cors)
+      }
       throw error
     }
     let parsed: unknown
@@ -186,42 +204,57 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
       return json(400, errorBody('body is not JSON'), cors)
     }
     const shell = validateEnvelopeShell(parsed)
-    if (!shell.ok) return json(400, errorBody('invalid envelope', shell.issues), cors)
-    const envelope = shell.value
-    if (envelope.data.length > MAX_EVENTS) return json(413, errorBody(`at most ${MAX_EVENTS} events per request`), cors)
+    if (!shell.ok) return json(400, errorBody('invalid envelope', shell.issues.slice(0, 10)), cors)
+    if (shell.value.data.length > MAX_EVENTS) return json(413, errorBody(`at most ${MAX_EVENTS} events per request`), cors)
 
-    const rejected: Rejection[] = []
-    const valid: TimebackEvent[] = []
-    for (const [index, raw] of envelope.data.entries()) {
-      const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : `data[${index}]`
-      const result = validateEvent(raw)
-      if (!result.ok) rejected.push({ id, errors: result.issues })
-      else if (result.value.actor.id !== auth.id || (auth.email !== undefined && result.value.actor.email.toLowerCase() !== auth.email.toLowerCase())) {
-        rejected.push({ id, errors: [{ path: 'actor', message: 'is not the signed-in user' }] })
-      } else if (valid.some((e) => e.id === id)) {
-        // the same id twice in one envelope: one is enough
-      } else valid.push(result.value)
+    const screened = screenEvents(shell.value.data, auth)
+    if (screened.othersWaiting && screened.othersWaiting === shell.value.data.length) {
+      count('deferred', screened.othersWaiting)
+      return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
     }
+    const { duplicates, forwarded } = screened.valid.length
+      ? await deliver(shell.value.sensor, screened.valid)
+      : { duplicates: [], forwarded: NOTHING_FORWARDED }
+    return answer(auth, screened, duplicates, forwarded, cors)
+  }
 
-    const { claimed, delivered } = await ledger.claim(valid.map((e) => e.id), LEASE_MS)
-    const toSend = valid.filter((e) => claimed.includes(e.id))
-    let accepted: string[] = []
-    if (toSend.length) {
-      try {
-        const outcome = await deliver(envelope.sensor, toSend)
-        accepted = outcome.accepted
-        rejected.push(...outcome.rejected)
-        await ledger.commit(accepted)
-        await ledger.release(outcome.rejected.map((r) => r.id))
-      } catch (error) {
-        await ledger.release(toSend.map((e) => e.id))
-        if (!(error instanceof UpstreamUnavailable)) throw error
-        log.error(`${error.message}; answered 503 for ${toSend.length} event(s)`)
-        return json(503, errorBody('the Caliper API is unavailable; retry later'), { 'retry-after': error.retryAfter ?? '5', ...cors })
-      }
+  /** The tracker's answer to a forwarding, with its log line and metrics. */
+  const answer = (
+    auth: AuthorizedUser,
+    screened: Screened,
+    duplicates: string[],
+    forwarded: Forwarded,
+    cors: Record<string, string>,
+  ) => {
+    const { accepted, inDoubt, failure } = forwarded
+    // The platform's own error bodies stay in the proxy: they may echo request headers.
+    const refused: Rejection[] = forwarded.refused.map(({ id, status }) => ({
+      id,
+      errors: [{ path: '', message: `the Caliper API refused this event (${status})` }],
+    }))
+    const rejected = [...screened.rejected, ...refused]
+    if (forwarded.ledgerError) {
+      log.error(`ledger write failed (${(forwarded.ledgerError as Error).name}); its ids turn doubtful when their lease ends`)
     }
-    log.info(`user ${auth.id}: ${accepted.length} forwarded, ${delivered.length} duplicate, ${rejected.length} rejected`)
-    return json(200, { status: 'success', accepted, duplicates: delivered, rejected }, cors)
+    count('accepted', accepted.length)
+    count('duplicate', duplicates.length)
+    count('rejected', rejected.length)
+    count('in-doubt', inDoubt.length)
+    count('deferred', screened.valid.length - accepted.length - duplicates.length - refused.length + screened.othersWaiting)
+    log.info(
+      `user ${auth.id}: ${accepted.length} forwarded, ${duplicates.length} duplicate, ` +
+        `${rejected.length} rejected, ${inDoubt.length} in doubt`,
+    )
+    if (failure?.kind === 'misconfigured') {
+      log.error(`the Caliper API answered ${failure.status}: check caliperUrl and caliperPath; answered 502`)
+      return json(502, errorBody('the Caliper API refused the request; retry later'), { 'retry-after': '60', ...cors })
+    }
+    if (failure) {
+      log.error(`${failure.reason}; answered 503`)
+      const retryAfter = failure.kind === 'unavailable' ? (failure.retryAfter ?? '5') : String(Math.ceil(holdMs / 1000))
+      return json(503, errorBody('the Caliper API is unavailable; retry later'), { 'retry-after': retryAfter, ...cors })
+    }
+    return json(200, { status: 'success', accepted, duplicates, rejected }, cors)
   }
 
   const proxy = (async (request: Request) => {

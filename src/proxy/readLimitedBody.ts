@@ -3,6 +3,11 @@ export class BodyTooLargeError extends Error {
   override readonly name = 'BodyTooLargeError'
 }
 
+/** Thrown when the client went away (aborted, connection reset) before its body arrived. */
+export class ClientGoneError extends Error {
+  override readonly name = 'ClientGoneError'
+}
+
 /**
  * Reads a request body as text, refusing (before reading it all) one longer than `maxBytes`:
  * by `Content-Length` when given, and by counting while streaming otherwise.
@@ -15,14 +20,19 @@ export async function readLimitedBody(request: Request, maxBytes: number): Promi
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
+    let read: Awaited<ReturnType<typeof reader.read>>
+    try {
+      read = await reader.read()
+    } catch (error) {
+      throw new ClientGoneError(`body stream failed (${(error as Error).name})`)
+    }
+    if (read.done) break
+    size += read.value.byteLength
     if (size > maxBytes) {
       await reader.cancel().catch(() => {})
       throw new BodyTooLargeError(`body over ${maxBytes} bytes`)
     }
-    chunks.push(value)
+    chunks.push(read.value)
   }
   return new TextDecoder().decode(Buffer.concat(chunks))
 }

@@ -1,0 +1,128 @@
+import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from './ledger.js'
+
+/** A `pg` Pool, or anything with the same `query` (so the dependency stays optional). */
+export interface PostgresQueryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
+}
+
+export interface PostgresLedgerOptions extends LedgerOptions {
+  /** Table name (created if missing), optionally schema-qualified. Default `caliper_ledger`. */
+  table?: string
+}
+
+const SWEEP_EVERY = 256
+const SWEEP_BATCH = 1000
+// Lock conflicts PostgreSQL resolves by aborting one side; the statement is safe to run again.
+const RETRYABLE = new Set(['40P01', '40001'])
+
+/**
+ * A ledger in PostgreSQL, for many proxy instances and serverless route handlers. Each claim is
+ * one atomic statement (`INSERT … ON CONFLICT … DO UPDATE … WHERE expired … RETURNING`), ids are
+ * locked in sorted order so overlapping claims cannot deadlock, and time is the database's, so
+ * instances with skewed clocks agree. Expired rows are swept in batches every few hundred claims.
+ *
+ * @example
+ * import pg from 'pg'
+ * const ledger = createPostgresLedger(new pg.Pool({ connectionString: process.env.DATABASE_URL }))
+ */
+export function createPostgresLedger(pool: PostgresQueryable, options: PostgresLedgerOptions = {}): CaliperLedger {
+  const table = options.table ?? 'caliper_ledger'
+  if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/.test(table)) {
+    throw new TypeError(`createPostgresLedger: table: "${table}" is not a plain (schema.)name`)
+  }
+  const ttl = options.ttlMs ?? DEFAULT_LEDGER_TTL_MS
+  const index = `${table.split('.').pop()}_purge_at`
+  const now = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`
+  // `owner` is NULL while in doubt; `until` ends the lease, hold or retention; `purge_at` is
+  // when the row may go (a claim or doubt stays `ttl` past its end, to be doubted if resent).
+  const create = () =>
+    pool.query(`CREATE TABLE IF NOT EXISTS ${table} (id text PRIMARY KEY, delivered boolean NOT NULL,
+      owner text, until bigint NOT NULL, purge_at bigint NOT NULL);
+      CREATE INDEX IF NOT EXISTS ${index} ON ${table} (purge_at)`)
+  let ready: Promise<unknown> | undefined
+  let claims = 0
+
+  const query = async (text: string, values: unknown[]) => {
+    // Instances starting together race to create the table: the loser's error is a duplicate
+    // key in the catalog, and its second try finds the table there. A failure is retried later.
+    ready ??= create()
+      .catch(() => create())
+      .catch((error) => {
+        ready = undefined
+        throw error
+      })
+    await ready
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await pool.query(text, values)).rows as Array<Record<string, unknown>>
+      } catch (error) {
+        if (attempt >= 4 || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error
+      }
+    }
+  }
+  const sorted = (ids: string[]) => [...new Set(ids)].sort()
+  // Owner transitions lock their rows in id order, as claims do, so the two cannot deadlock.
+  const mine = `id IN (SELECT id FROM ${table} WHERE id = ANY($1::text[]) AND owner = $2 AND NOT delivered
+    ORDER BY id FOR UPDATE)`
+
+  return {
+    async claim(ids, owner, leaseMs) {
+      if (++claims % SWEEP_EVERY === 0) {
+        void query(`DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table}
+          WHERE purge_at <= ${now} LIMIT ${SWEEP_BATCH}))`, []).catch(() => {})
+      }
+      // Ids held or delivered right now are skipped without touching their rows (no lock
+      // waits behind busy ids); the rest are inserted, or taken over once their lease, hold or
+      // retention has ended, decided atomically by ON CONFLICT. `xmax` is non-zero for a
+      // takeover: the id is doubtful (needlessly, for an id delivered longer ago than the
+      // retention, which only costs a lookup).
+      const rows = await query(
+        `WITH t AS (SELECT ${now} AS now),
+        live AS (SELECT l.id, l.delivered FROM ${table} l, t WHERE l.id = ANY($1::text[]) AND l.until > t.now),
+        taken AS (
+          INSERT INTO ${table} AS l (id, delivered, owner, until, purge_at)
+          SELECT id, false, $2, t.now + $3, t.now + $3 + $4 FROM unnest($1::text[]) AS id, t
+          WHERE id NOT IN (SELECT id FROM live) ORDER BY id
+          ON CONFLICT (id) DO UPDATE SET delivered = false, owner = excluded.owner,
+            until = excluded.until, purge_at = excluded.purge_at
+          WHERE l.until <= excluded.until - $3
+          RETURNING l.id, l.xmax::text <> '0' AS again)
+        SELECT id, again, false AS delivered FROM taken
+        UNION ALL
+        SELECT id, false, true FROM live WHERE delivered`,
+        [sorted(ids), owner, leaseMs, ttl],
+      )
+      const result = { claimed: [] as string[], delivered: [] as string[], doubtful: [] as string[] }
+      for (const row of rows) {
+        const id = row.id as string
+        if (row.delivered) result.delivered.push(id)
+        else result.claimed.push(id)
+        if (row.again) result.doubtful.push(id)
+      }
+      return result
+    },
+    async renew(ids, owner, leaseMs) {
+      const rows = await query(
+        `UPDATE ${table} SET until = ${now} + $3, purge_at = ${now} + $3 + $4 WHERE ${mine} RETURNING id`,
+        [sorted(ids), owner, leaseMs, ttl],
+      )
+      return rows.map((row) => row.id as string)
+    },
+    async commit(ids, owner) {
+      await query(
+        `UPDATE ${table} SET delivered = true, owner = NULL, until = ${now} + $3, purge_at = ${now} + $3
+        WHERE ${mine}`,
+        [sorted(ids), owner, ttl],
+      )
+    },
+    async release(ids, owner) {
+      await query(`DELETE FROM ${table} WHERE ${mine}`, [sorted(ids), owner])
+    },
+    async markInDoubt(ids, owner, holdMs) {
+      await query(
+        `UPDATE ${table} SET owner = NULL, until = ${now} + $3, purge_at = ${now} + $3 + $4 WHERE ${mine}`,
+        [sorted(ids), owner, holdMs, ttl],
+      )
+    },
+  }
+}

@@ -1,0 +1,74 @@
+import { isEventId } from '../events/eventId.js'
+import type { TimebackEvent } from '../events/eventTypes.js'
+import { validateEvent } from '../events/validateEnvelope.js'
+import type { FieldIssue } from '../events/validationError.js'
+import type { AuthorizedUser } from './createCaliperProxy.js'
+import { ledgerKey } from './ledger.js'
+
+export interface Rejection {
+  id: string
+  errors: FieldIssue[]
+}
+
+export interface Screened {
+  valid: TimebackEvent[]
+  rejected: Rejection[]
+  /** Valid events of another student (a shared computer): they wait for their student. */
+  othersWaiting: number
+}
+
+// Bounds that keep an answer a few KB and validation in milliseconds whatever the body holds:
+// no event of ours has an array longer than a few items.
+const MAX_ARRAY_ITEMS = 100
+const MAX_ISSUES_PER_EVENT = 5
+const MAX_ISSUES_PER_REQUEST = 100
+const MAX_DEPTH = 16
+
+/** Where an event is too large to validate: an array over the bound, or nesting too deep. */
+function oversized(value: unknown, path: string, depth = 0): FieldIssue | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  if (depth > MAX_DEPTH) return { path, message: `nested more than ${MAX_DEPTH} levels deep` }
+  if (Array.isArray(value) && value.length > MAX_ARRAY_ITEMS) return { path, message: `more than ${MAX_ARRAY_ITEMS} items` }
+  for (const [key, child] of Object.entries(value)) {
+    const found = oversized(child, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key, depth + 1)
+    if (found) return found
+  }
+  return undefined
+}
+
+const isUser = (actor: { id: string; email: string }, user: AuthorizedUser) =>
+  actor.id === user.id && (user.email === undefined || actor.email.toLowerCase() === user.email.toLowerCase())
+
+/**
+ * Validates each event of an envelope with the tracker's own schemas and binds it to the
+ * signed-in user. Invalid events are rejected by id (or by position, when the id is not one:
+ * a hostile id is not echoed back); an id seen twice is forwarded once.
+ */
+export function screenEvents(data: unknown[], user: AuthorizedUser): Screened {
+  const result: Screened = { valid: [], rejected: [], othersWaiting: 0 }
+  const seen = new Set<string>()
+  let issueBudget = MAX_ISSUES_PER_REQUEST
+  const reject = (id: string, errors: FieldIssue[]) => {
+    const kept = errors.slice(0, Math.min(MAX_ISSUES_PER_EVENT, issueBudget))
+    issueBudget -= kept.length
+    if (kept.length < errors.length) kept.push({ path: '', message: `and ${errors.length - kept.length} more issue(s)` })
+    result.rejected.push({ id, errors: kept })
+  }
+  for (const [index, raw] of data.entries()) {
+    const rawId = (raw as { id?: unknown } | null)?.id
+    const id = typeof rawId === 'string' && isEventId(rawId) ? rawId : `data[${index}]`
+    const tooLarge = oversized(raw, '')
+    if (tooLarge) {
+      reject(id, [tooLarge])
+      continue
+    }
+    const checked = validateEvent(raw)
+    if (!checked.ok) reject(id, checked.issues)
+    else if (!isUser(checked.value.actor, user)) result.othersWaiting++
+    else if (!seen.has(ledgerKey(id))) {
+      seen.add(ledgerKey(id))
+      result.valid.push(checked.value)
+    }
+  }
+  return result
+}

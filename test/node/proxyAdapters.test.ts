@@ -1,0 +1,136 @@
+// The proxy over real HTTP: Node's http, Express 4 and 5 (mounted as the README shows), Hono.
+import assert from 'node:assert/strict'
+import { createServer, request as httpRequest, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { connect } from 'node:net'
+import { afterEach, describe, it } from 'node:test'
+import { serve } from '@hono/node-server'
+import express5 from 'express'
+import express4 from 'express4'
+import { Hono } from 'hono'
+import { createCaliperProxy, type CaliperProxy } from '../../src/proxy/index.js'
+import { CALIPER_URL, CLIENT_ID, CLIENT_SECRET, TOKEN_URL, completed, createFakePlatform, envelope, student, timeSpent } from './fakePlatform.js'
+
+function makeProxy() {
+  const platform = createFakePlatform()
+  const logs: string[] = []
+  const log = (m: string) => void logs.push(m)
+  const proxy = createCaliperProxy({
+    caliperUrl: CALIPER_URL,
+    tokenUrl: TOKEN_URL,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    authorize: () => student,
+    fetch: platform.fetch,
+    logger: { info: log, warn: log, error: log },
+  })
+  return { platform, proxy, logs }
+}
+
+let servers: Server[] = []
+afterEach(async () => {
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
+  servers = []
+})
+
+async function listen(server: Server): Promise<string> {
+  servers.push(server)
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+/** A request exactly as written: fetch would normalise the path and the Host header. */
+function raw(base: string, path: string, headers: Record<string, string>, body: string) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = httpRequest(`${base}/`, { method: 'POST', path, headers: { 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
+      let text = ''
+      res.on('data', (c) => (text += c))
+      res.on('end', () => resolve({ status: res.statusCode!, body: text }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+const beacon = (base: string, body: unknown) =>
+  fetch(`${base}/api/caliper`, { method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8', origin: base }, body: JSON.stringify(body) })
+const jsonPost = (base: string, body: unknown) =>
+  fetch(`${base}/api/caliper`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify(body) })
+const accepted = async (response: Response) => {
+  assert.equal(response.status, 200, await response.clone().text())
+  return ((await response.json()) as { accepted: string[] }).accepted
+}
+
+describe('Node http adapter', () => {
+  it('1. the own origin comes from Host, never from the path: //evil.example is refused', async () => {
+    const { proxy, platform } = makeProxy()
+    const base = await listen(createServer(proxy.node))
+    const body = JSON.stringify(envelope([timeSpent()]))
+    for (const path of ['//evil.example/api/caliper', '/\\evil.example/api/caliper']) {
+      const response = await raw(base, path, { 'content-type': 'text/plain', origin: 'http://evil.example' }, body)
+      assert.equal(response.status, 403, `${path}: ${response.body}`)
+    }
+    assert.equal(platform.calls, 0)
+  })
+
+  it('11. a Host header that is not a host is a 400, not a 500', async () => {
+    const { proxy } = makeProxy()
+    const base = await listen(createServer(proxy.node))
+    for (const host of ['app.example@evil.example', 'app.example/x', 'a b']) {
+      const response = await raw(base, '/api/caliper', { host, 'content-type': 'application/json' }, '{}')
+      assert.equal(response.status, 400, host)
+    }
+  })
+
+  it('11. a client that goes away mid-body is not logged as an internal error', async () => {
+    const { proxy, logs } = makeProxy()
+    const base = await listen(createServer(proxy.node))
+    const { port } = new URL(base)
+    const socket = connect(Number(port), '127.0.0.1')
+    await new Promise((resolve) => socket.once('connect', resolve))
+    socket.write(`POST /api/caliper HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"sensor":`)
+    await new Promise((resolve) => setTimeout(resolve, 50)) // let the proxy start reading the body
+    socket.destroy()
+    for (let i = 0; i < 1000 && !logs.length; i++) await new Promise((r) => setTimeout(r, 5))
+    assert.ok(logs.length, 'the proxy noticed')
+    assert.ok(!logs.some((l) => /internal error/.test(l)), logs.join('\n'))
+  })
+})
+
+describe('frameworks, mounted as the README shows', () => {
+  it('10. Express 4 with a global express.json(): beacons (text/plain) and JSON both go through', async () => {
+    const { proxy } = makeProxy()
+    const app = express4()
+    app.use(express4.json())
+    app.post('/api/caliper', proxy.node)
+    const base = await listen(createServer(app))
+    const a = completed()
+    const b = timeSpent()
+    assert.deepEqual(await accepted(await beacon(base, envelope([a]))), [a.id])
+    assert.deepEqual(await accepted(await jsonPost(base, envelope([b]))), [b.id])
+  })
+
+  it('Express 5 with a global express.json(): beacons and JSON both go through', async () => {
+    const { proxy } = makeProxy()
+    const app = express5()
+    app.use(express5.json())
+    app.post('/api/caliper', proxy.node)
+    const base = await listen(createServer(app))
+    const a = completed()
+    const b = timeSpent()
+    assert.deepEqual(await accepted(await beacon(base, envelope([a]))), [a.id])
+    assert.deepEqual(await accepted(await jsonPost(base, envelope([b]))), [b.id])
+  })
+
+  it('Hono on @hono/node-server: the fetch-standard handler as it is', async () => {
+    const { proxy } = makeProxy()
+    const app = new Hono()
+    app.post('/api/caliper', (c) => (proxy as CaliperProxy)(c.req.raw))
+    const server = await new Promise<Server>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server))
+    })
+    const base = await listen(server)
+    const a = completed()
+    assert.deepEqual(await accepted(await beacon(base, envelope([a]))), [a.id])
+  })
+})

@@ -1,0 +1,135 @@
+// Real PostgreSQL and Redis servers for the Node tests, from Debian's packages: each in a fresh
+// temporary directory, on a free loopback port, stopped afterwards. They die with the test
+// process too (parent-death signal), so a crashed run leaves no server behind.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { delimiter, join } from 'node:path'
+
+export interface RunningServer {
+  port: number
+  /** `postgres://…` or `redis://…` */
+  url: string
+  stop(): Promise<void>
+}
+
+const isRoot = process.getuid?.() === 0
+
+function findBinary(name: string, pkg: string): string {
+  const dirs = [
+    ...(process.env.PATH ?? '').split(delimiter),
+    ...(existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort().reverse().map((v) => `/usr/lib/postgresql/${v}/bin`) : []),
+  ]
+  for (const dir of dirs) if (dir && existsSync(join(dir, name))) return join(dir, name)
+  throw new Error(`${name} not found on PATH or in /usr/lib/postgresql/*/bin: install the Debian package "${pkg}" (apt-get install ${pkg})`)
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** Runs as `user` when we are root (PostgreSQL refuses root); dies with this process. */
+function command(binary: string, args: string[], user?: string): [string, string[]] {
+  const who = isRoot && user ? [`--reuid=${user}`, `--regid=${user}`, '--init-groups'] : []
+  return ['setpriv', [...who, '--pdeathsig', 'INT', '--', binary, ...args]]
+}
+
+function start(binary: string, args: string[], ready: RegExp, user?: string): Promise<ChildProcess> {
+  const [cmd, argv] = command(binary, args, user)
+  const child = spawn(cmd, argv, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`${binary} not ready after 60 s:\n${output}`)), 60_000)
+    const fail = (error: Error) => {
+      clearTimeout(timer)
+      killGroup(child, 'SIGKILL')
+      reject(error)
+    }
+    const watch = (chunk: Buffer) => {
+      output += chunk
+      if (ready.test(output)) {
+        clearTimeout(timer)
+        resolve(child)
+      }
+    }
+    child.stdout!.on('data', watch)
+    child.stderr!.on('data', watch)
+    child.on('exit', (code) => fail(new Error(`${binary} exited (${code}):\n${output}`)))
+  })
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal)
+  } catch {
+    // already gone
+  }
+}
+
+async function stopGroup(child: ChildProcess, signal: NodeJS.Signals, dir: string): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    killGroup(child, signal)
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000)
+    await exited
+    clearTimeout(timer)
+  }
+  child.stdout?.destroy()
+  child.stderr?.destroy()
+  rmSync(dir, { recursive: true, force: true })
+}
+
+/** A fresh PostgreSQL cluster (trust auth on loopback, durability off: it is thrown away). */
+export async function startPostgres(): Promise<RunningServer> {
+  const initdb = findBinary('initdb', 'postgresql')
+  const postgres = findBinary('postgres', 'postgresql')
+  const dir = mkdtempSync(join(tmpdir(), 'tt-postgres-'))
+  if (isRoot) chownSync(dir, ...ids('postgres'))
+  const data = join(dir, 'data')
+  const [cmd, argv] = command(initdb, ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync'], 'postgres')
+  const init = spawnSync(cmd, argv, { encoding: 'utf8' })
+  if (init.status !== 0) {
+    rmSync(dir, { recursive: true, force: true })
+    throw new Error(`initdb failed:\n${init.stdout}${init.stderr}`)
+  }
+  const port = await freePort()
+  const settings = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'listen_addresses=127.0.0.1', 'max_connections=200']
+  const child = await start(
+    postgres,
+    ['-D', data, '-p', String(port), '-k', dir, ...settings.flatMap((s) => ['-c', s])],
+    /ready to accept connections/,
+    'postgres',
+  )
+  return {
+    port,
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: () => stopGroup(child, 'SIGINT', dir), // SIGINT: fast shutdown, without waiting for clients
+  }
+}
+
+/** A Redis server that keeps nothing on disk. */
+export async function startRedis(): Promise<RunningServer> {
+  const redis = findBinary('redis-server', 'redis-server')
+  const dir = mkdtempSync(join(tmpdir(), 'tt-redis-'))
+  const port = await freePort()
+  const child = await start(
+    redis,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    /Ready to accept connections/,
+  )
+  return { port, url: `redis://127.0.0.1:${port}`, stop: () => stopGroup(child, 'SIGTERM', dir) }
+}
+
+function ids(user: string): [number, number] {
+  const uid = Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout)
+  const gid = Number(spawnSync('id', ['-g', user], { encoding: 'utf8' }).stdout)
+  if (!Number.isInteger(uid) || !Number.isInteger(gid) || !uid) {
+    throw new Error(`running as root, PostgreSQL needs the unprivileged user "${user}" (the Debian package "postgresql" creates it)`)
+  }
+  return [uid, gid]
+}

@@ -110,8 +110,8 @@ export function createActivityClock(options: ActivityClockOptions, start: number
     slices.add(c.bucket, b - a, c.subType)
     if (CREDITED.has(c.bucket)) creditSince ??= a
     if (!same(c, current)) current = { ...c, since: a }
-    const interval: Interval = { start: a, end: b, bucket: c.bucket, reason: c.reason }
-    if (c.subType !== undefined) interval.subType = c.subType
+    // Classifications carry no `subType` key unless they have one, so the spread copies it only then.
+    const interval: Interval = { start: a, end: b, ...c }
     for (const listener of listeners) listener(interval)
   }
 
@@ -185,8 +185,7 @@ export function createActivityClock(options: ActivityClockOptions, start: number
       const update = observe(now)
       if (ended) return update
       ended = true
-      const report = slices.close(t)
-      if (report) update.slices.push(report)
+      closeSlice(update)
       expectedWake = undefined
       return update
     },

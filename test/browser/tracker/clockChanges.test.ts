@@ -163,3 +163,63 @@ describe('checkpoints and crash recovery across a correction', () => {
     })
   }
 })
+
+// The same corrections and sleep on Playwright's own page clock, where the launcher is Playwright
+// (Chromium): `setSystemTime` moves Date alone, `fastForward` moves both clocks and fires the
+// overdue timers late, as a device that slept with its monotonic clock running.
+if (navigator.userAgent.includes('Chrome/')) {
+  describe("on Playwright's page clock (Chromium)", () => {
+    const START = Date.parse('2025-03-01T10:00:00.000Z')
+    const pages: string[] = []
+    afterEach(async () => {
+      const { executeServerCommand } = await import('@web/test-runner-commands')
+      for (const name of pages.splice(0)) await executeServerCommand('close-page', { name })
+    })
+
+    const openPage = async () => {
+      const { executeServerCommand } = await import('@web/test-runner-commands')
+      const name = `clock-${randomId()}`
+      const sink = collector()
+      const url = `/test/fixtures/trackerFrame.html?store=test-${randomId()}&endpoint=${sink.url}`
+      await executeServerCommand('open-page', { name, url, clockTime: START - 10 * SECOND })
+      pages.push(name)
+      const run = async (expression: string) => ((await executeServerCommand('page-eval', { name, expression })) as { value: any }).value
+      const clock = (method: 'pauseAt' | 'runFor' | 'fastForward' | 'setSystemTime', arg: number) =>
+        executeServerCommand('page-clock', { name, method, arg })
+      await run(`new Promise((resolve) => (window.harness ? resolve() : addEventListener('harness-ready', resolve)))`)
+      // Real time must not leak into measured time: stop the clock, then start the activity.
+      await clock('pauseAt', START)
+      await run(`(harness.activity = harness.tracker.startActivity(${JSON.stringify(lesson)}), true)`)
+      const work = async (ms: number) => {
+        for (let t = 0; t < ms; t += 10 * SECOND) {
+          await run(`dispatchEvent(new PointerEvent('pointermove'))`)
+          await clock('runFor', 10 * SECOND)
+        }
+      }
+      return { run, clock, work, sink }
+    }
+
+    for (const shift of [-10 * MINUTE, 10 * MINUTE]) {
+      it(`a ${shift / MINUTE}-minute correction (setSystemTime) loses and adds nothing`, async () => {
+        const page = await openPage()
+        await page.work(60 * SECOND)
+        await page.clock('setSystemTime', (await page.run('Date.now()')) + shift)
+        await page.work(120 * SECOND)
+        await page.run('harness.activity.end()')
+        expect(totalsInSeconds(await page.run('harness.activity.totals'))).to.deep.equal({ active: 180 })
+        await page.run('harness.tracker.flush()')
+        await waitFor(async () => (await reportedSeconds(page.sink)).active === 180 && true, '180 s reported')
+        expectContinuous(await slicesOf(page.sink), START)
+      })
+    }
+
+    it('a 30-minute sleep (fastForward: timers fire late) is unknown', async () => {
+      const page = await openPage()
+      await page.work(20 * SECOND)
+      await page.clock('fastForward', 30 * MINUTE)
+      await page.work(10 * SECOND)
+      // The last input before the sleep was at 10 s; the next wake-up (a checkpoint) was due at 25 s.
+      expect(totalsInSeconds(await page.run('harness.activity.totals'))).to.deep.equal({ active: 35, unknown: 30 * 60 - 5 })
+    })
+  })
+}

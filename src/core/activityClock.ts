@@ -46,6 +46,8 @@ export interface ClockSnapshot {
  * clock of its own. It classifies every millisecond from `start` to the end into exactly one
  * bucket (the totals always sum to the elapsed time), cuts slices with floor rounding, says when
  * to checkpoint, and names the one instant it next needs waking (`nextWakeAt()`).
+ * Feed it a monotonic clock (the tracker uses `performance.now()`): a wall clock corrected
+ * backwards would stop it until the clock caught up, and one corrected forwards looks like sleep.
  */
 export interface ActivityClock {
   readonly start: number

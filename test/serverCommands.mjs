@@ -27,7 +27,8 @@ export const serverCommands = [
       // Wrapped: a null or undefined result would tell the runner "not handled".
       if (command === 'page-eval') return { value: await page.evaluate(payload.expression) }
       if (command === 'page-clock') {
-        if (!['pauseAt', 'runFor', 'fastForward', 'setSystemTime'].includes(payload.method)) throw new Error(`no page.clock.${payload.method}`)
+        const methods = ['pauseAt', 'runFor', 'fastForward', 'setSystemTime']
+        if (!methods.includes(payload.method)) throw new Error(`no page.clock.${payload.method}`)
         await page.clock[payload.method](payload.arg)
         return true
       }

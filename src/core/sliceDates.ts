@@ -1,5 +1,7 @@
 import type { SliceReport } from './roundedSlices.js'
 
+export type SliceDater = (report: SliceReport, wallEnd: number, close?: boolean) => SliceReport
+
 /**
  * Dates slices measured on the monotonic clock. Each slice starts where the previous one ended
  * and ends at `wallEnd` (what the wall clock read at its end), but never before its start plus
@@ -10,7 +12,7 @@ import type { SliceReport } from './roundedSlices.js'
  * that is not reported (a pause, an abandoned tab).
  * `date(report, wallEnd)` dates a checkpoint; `date(report, wallEnd, true)` closes the slice.
  */
-export function createSliceDates(start: number): (report: SliceReport, wallEnd: number, close?: boolean) => SliceReport {
+export function createSliceDates(start: number): SliceDater {
   let last = start
   return (report, wallEnd, close) => {
     const end = Math.max(wallEnd, report.items.reduce((at, item) => at + item.value * 1000, last))

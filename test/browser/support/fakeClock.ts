@@ -1,8 +1,9 @@
 // Deterministic time for tracker tests in every engine: replaces Date.now, performance.now,
 // setTimeout and clearTimeout on the page (the tracker looks them up at call time) and runs due
 // timers when told. Two clocks, as in a browser: the wall clock (Date.now) and the monotonic
-// clock (performance.now) that timers run on; corrections move only the first. IndexedDB and fetch stay real; `tick` waits (in real time) for requests in flight and
-// lets promises settle before each timer, so the network is never slower than fake time.
+// clock (performance.now) that timers run on; corrections move only the first. IndexedDB and
+// fetch stay real; `tick` waits (in real time) for requests in flight and lets promises settle
+// before each timer, so the network is never slower than fake time.
 
 interface Timer {
   id: number
@@ -42,7 +43,13 @@ export const settle = async (rounds = 20) => {
 const realSetTimeout = window.setTimeout.bind(window)
 
 export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z')): FakeClock {
-  const original = { now: Date.now, perfNow: performance.now, setTimeout: window.setTimeout, clearTimeout: window.clearTimeout, fetch: window.fetch }
+  const original = {
+    now: Date.now,
+    perfNow: performance.now,
+    setTimeout: window.setTimeout,
+    clearTimeout: window.clearTimeout,
+    fetch: window.fetch,
+  }
   let inFlight = 0
   window.fetch = (async (...args: Parameters<typeof fetch>) => {
     inFlight++

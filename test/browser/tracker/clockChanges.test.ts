@@ -38,7 +38,8 @@ async function slicesOf(sink: Collector): Promise<DatedSlice[]> {
       if (event.type !== 'TimeSpentEvent') continue
       const items: Array<{ value: number; startDate: string; endDate: string }> = event.generated.items
       const seconds = items.reduce((sum, item) => sum + item.value, 0)
-      byId.set(event.id, { id: event.id, start: Date.parse(items[0]!.startDate), end: Date.parse(items[0]!.endDate), seconds })
+      const [start, end] = [Date.parse(items[0]!.startDate), Date.parse(items[0]!.endDate)]
+      byId.set(event.id, { id: event.id, start, end, seconds })
     }
   }
   return [...byId.values()].sort((a, b) => a.start - b.start || a.end - b.end)
@@ -50,7 +51,8 @@ function expectContinuous(slices: DatedSlice[], start: number): void {
   let at = start
   for (const slice of slices) {
     expect(slice.start, `slice ${slice.id} starts where the previous one ended`).to.equal(at)
-    expect(slice.end - slice.start, `slice ${slice.id} spans the seconds it reports`).to.be.at.least(slice.seconds * SECOND)
+    const span = slice.end - slice.start
+    expect(span, `slice ${slice.id} spans the seconds it reports`).to.be.at.least(slice.seconds * SECOND)
     expect(slice.end, `slice ${slice.id} ends after it starts`).to.be.greaterThan(slice.start)
     at = slice.end
   }
@@ -148,7 +150,8 @@ describe('checkpoints and crash recovery across a correction', () => {
       }, 'the checkpoint at 70 s')
       tab.frame.remove() // a crash: the page never hears pagehide
 
-      const next = createTracker({ endpoint: sink.url, app: { name: 'Math App' }, actor, storeName: store, onError: () => {} })
+      const options = { endpoint: sink.url, app: { name: 'Math App' }, actor, storeName: store }
+      const next = createTracker({ ...options, onError: () => {} })
       trackers.push(next)
       await expectAllDelivered(sink, [open.id], () => next.flush())
       const slices = await waitFor(async () => {
@@ -169,7 +172,6 @@ describe('checkpoints and crash recovery across a correction', () => {
 // overdue timers late, as a device that slept with its monotonic clock running.
 if (navigator.userAgent.includes('Chrome/')) {
   describe("on Playwright's page clock (Chromium)", () => {
-    const START = Date.parse('2025-03-01T10:00:00.000Z')
     const pages: string[] = []
     afterEach(async () => {
       const { executeServerCommand } = await import('@web/test-runner-commands')
@@ -181,14 +183,17 @@ if (navigator.userAgent.includes('Chrome/')) {
       const name = `clock-${randomId()}`
       const sink = collector()
       const url = `/test/fixtures/trackerFrame.html?store=test-${randomId()}&endpoint=${sink.url}`
-      await executeServerCommand('open-page', { name, url, clockTime: START - 10 * SECOND })
+      await executeServerCommand('open-page', { name, url, clockTime: Date.parse('2025-03-01T10:00:00.000Z') })
       pages.push(name)
-      const run = async (expression: string) => ((await executeServerCommand('page-eval', { name, expression })) as { value: any }).value
+      const run = async (expression: string) =>
+        ((await executeServerCommand('page-eval', { name, expression })) as { value: any }).value
       const clock = (method: 'pauseAt' | 'runFor' | 'fastForward' | 'setSystemTime', arg: number) =>
         executeServerCommand('page-clock', { name, method, arg })
       await run(`new Promise((resolve) => (window.harness ? resolve() : addEventListener('harness-ready', resolve)))`)
-      // Real time must not leak into measured time: stop the clock, then start the activity.
-      await clock('pauseAt', START)
+      // Real time must not leak into measured time: stop the clock (it ran in real time while the
+      // page loaded), then start the activity.
+      const start = Math.ceil(((await run('Date.now()')) as number) / SECOND + 1) * SECOND
+      await clock('pauseAt', start)
       await run(`(harness.activity = harness.tracker.startActivity(${JSON.stringify(lesson)}), true)`)
       const work = async (ms: number) => {
         for (let t = 0; t < ms; t += 10 * SECOND) {
@@ -196,7 +201,7 @@ if (navigator.userAgent.includes('Chrome/')) {
           await clock('runFor', 10 * SECOND)
         }
       }
-      return { run, clock, work, sink }
+      return { run, clock, work, sink, start }
     }
 
     for (const shift of [-10 * MINUTE, 10 * MINUTE]) {
@@ -209,7 +214,7 @@ if (navigator.userAgent.includes('Chrome/')) {
         expect(totalsInSeconds(await page.run('harness.activity.totals'))).to.deep.equal({ active: 180 })
         await page.run('harness.tracker.flush()')
         await waitFor(async () => (await reportedSeconds(page.sink)).active === 180 && true, '180 s reported')
-        expectContinuous(await slicesOf(page.sink), START)
+        expectContinuous(await slicesOf(page.sink), page.start)
       })
     }
 
@@ -219,7 +224,8 @@ if (navigator.userAgent.includes('Chrome/')) {
       await page.clock('fastForward', 30 * MINUTE)
       await page.work(10 * SECOND)
       // The last input before the sleep was at 10 s; the next wake-up (a checkpoint) was due at 25 s.
-      expect(totalsInSeconds(await page.run('harness.activity.totals'))).to.deep.equal({ active: 35, unknown: 30 * 60 - 5 })
+      const totals = totalsInSeconds(await page.run('harness.activity.totals'))
+      expect(totals).to.deep.equal({ active: 35, unknown: 30 * 60 - 5 })
     })
   })
 }

@@ -18,7 +18,8 @@ export const serverCommands = [
         const context = onClock ? await testPage.context().browser().newContext() : testPage.context()
         const page = await context.newPage()
         if (onClock) await page.clock.install({ time: payload.clockTime })
-        await page.goto(new URL(payload.url, testPage.url()).href)
+        // Each command must answer within wtr's 20 s: a page on a clock is waited for by the test.
+        await page.goto(new URL(payload.url, testPage.url()).href, onClock ? { waitUntil: 'commit' } : {})
         pages.set(payload.name, page)
         return true
       }

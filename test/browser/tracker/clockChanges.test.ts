@@ -190,7 +190,7 @@ if (navigator.userAgent.includes('Chrome/')) {
         ((await executeServerCommand('page-eval', { name, expression })) as { value: any }).value
       const clock = (method: 'pauseAt' | 'runFor' | 'fastForward' | 'setSystemTime', arg: number) =>
         executeServerCommand('page-clock', { name, method, arg })
-      await run(`new Promise((resolve) => (window.harness ? resolve() : addEventListener('harness-ready', resolve)))`)
+      await waitFor(() => run('!!window.harness').catch(() => false), 'the tracker page on the page clock', 50_000)
       // Real time must not leak into measured time: stop the clock (it ran in real time while the
       // page loaded), then start the activity.
       const start = Math.ceil(((await run('Date.now()')) as number) / SECOND + 1) * SECOND

@@ -188,8 +188,7 @@ export function createActivityClock(options: ActivityClockOptions, start: number
       if (ended) return update
       ended = true
       closeSlice(update)
-      expectedWake = undefined
-      return update
+      return finish(update) // asks for no more wake-ups: the clock has ended
     },
     peekSlice: (at = t) => slices.peek(Math.max(at, t)),
     snapshot(at = t) {

@@ -46,6 +46,8 @@ export interface ClockSnapshot {
  * clock of its own. It classifies every millisecond from `start` to the end into exactly one
  * bucket (the totals always sum to the elapsed time), cuts slices with floor rounding, says when
  * to checkpoint, and names the one instant it next needs waking (`nextWakeAt()`).
+ * Feed it a monotonic clock (the tracker uses `performance.now()`): a wall clock corrected
+ * backwards would stop it until the clock caught up, and one corrected forwards looks like sleep.
  */
 export interface ActivityClock {
   readonly start: number
@@ -110,8 +112,8 @@ export function createActivityClock(options: ActivityClockOptions, start: number
     slices.add(c.bucket, b - a, c.subType)
     if (CREDITED.has(c.bucket)) creditSince ??= a
     if (!same(c, current)) current = { ...c, since: a }
-    const interval: Interval = { start: a, end: b, bucket: c.bucket, reason: c.reason }
-    if (c.subType !== undefined) interval.subType = c.subType
+    // Classifications carry no `subType` key unless they have one, so the spread copies it only then.
+    const interval: Interval = { start: a, end: b, ...c }
     for (const listener of listeners) listener(interval)
   }
 
@@ -185,10 +187,8 @@ export function createActivityClock(options: ActivityClockOptions, start: number
       const update = observe(now)
       if (ended) return update
       ended = true
-      const report = slices.close(t)
-      if (report) update.slices.push(report)
-      expectedWake = undefined
-      return update
+      closeSlice(update)
+      return finish(update) // asks for no more wake-ups: the clock has ended
     },
     peekSlice: (at = t) => slices.peek(Math.max(at, t)),
     snapshot(at = t) {

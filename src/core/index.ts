@@ -3,5 +3,7 @@ export type { ActivityClock, ActivityClockOptions, BucketTotals, ClockSnapshot, 
 export { applySignal, classifyMoment, nextChangeAfter } from './pageState.js'
 export type { Classification, PageState } from './pageState.js'
 export { createRoundedSlices } from './roundedSlices.js'
+export { createSliceDates } from './sliceDates.js'
+export type { SliceDater } from './sliceDates.js'
 export type { RoundedSlices, SliceItem, SliceReport } from './roundedSlices.js'
 export type { Bucket, ClassifierOptions, Interval, MarkKind, Reason, Signal } from './timeBuckets.js'

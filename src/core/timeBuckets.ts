@@ -19,7 +19,7 @@ export type Reason =
 
 export type MarkKind = 'waste' | 'anti-pattern'
 
-/** A classified stretch of time, `[start, end)` in epoch ms. */
+/** A classified stretch of time, `[start, end)` in ms on the activity's (monotonic) clock. */
 export interface Interval {
   start: number
   end: number

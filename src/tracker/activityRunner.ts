@@ -1,6 +1,7 @@
 import * as z from 'zod/mini'
 import { createActivityClock, type ActivityClock, type BucketTotals, type ClockSnapshot, type ClockUpdate } from '../core/activityClock.js'
 import type { SliceReport } from '../core/roundedSlices.js'
+import { createSliceDates } from '../core/sliceDates.js'
 import type { Interval, MarkKind, Signal } from '../core/timeBuckets.js'
 import { assembleActivityEvent } from '../events/assembleActivityEvent.js'
 import { assembleTimeSpentEvent } from '../events/assembleTimeSpentEvent.js'
@@ -12,6 +13,7 @@ import { parseOrThrow } from '../events/parse.js'
 import type { EventJournal } from '../journal/eventJournal.js'
 import { JOURNAL_FORMAT, type JournalRecord } from '../journal/journalRecord.js'
 import { holdLock } from '../journal/webLocks.js'
+import { createMonotonicClock } from '../signals/monotonicClock.js'
 import { watchInput } from '../signals/watchInput.js'
 import { watchMedia } from '../signals/watchMedia.js'
 import { pageHasFocus, pageIsVisible } from '../signals/watchPage.js'
@@ -98,7 +100,7 @@ const TIMELINE_LIMIT = 500
 
 export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
   const { options, journal } = ctx
-  const now = () => Date.now()
+  const now = createMonotonicClock()
   let status: ActivityStatus = 'running'
   let sliceId = createEventId()
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -116,6 +118,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     focused: pageHasFocus(),
     mediaPlaying: media.playing(),
   })
+  const dated = createSliceDates(clock.start)
   clock.onInterval((interval) => {
     const last = timeline[timeline.length - 1]
     if (last && last.end === interval.start && last.bucket === interval.bucket && last.reason === interval.reason && last.subType === interval.subType) {
@@ -162,7 +165,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
 
   const sliceRecords = (update: ClockUpdate) =>
     (ctx.time ? update.slices : []).map((report) => {
-      const record = toRecord(report, sliceId, now())
+      const record = toRecord(dated(report, Date.now(), true), sliceId, Date.now())
       sliceId = createEventId()
       return record
     })
@@ -172,8 +175,9 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     const report = clock.peekSlice(t)
     if (!report.items.length) return
     const id = sliceId
-    const record = toRecord(report, id, t)
-    record.open = { owner: ctx.sessionId, lock: ctx.lockName, at: t }
+    const wall = Date.now()
+    const record = toRecord(dated(report, wall), id, wall)
+    record.open = { owner: ctx.sessionId, lock: ctx.lockName, at: wall }
     lock ??= holdLock(ctx.lockName)
     // Written once the page holds its lock, and only if the slice is still open by then (a
     // final write for the same id must never be overtaken by a checkpoint).
@@ -272,8 +276,8 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     async complete(metrics, completeOptions = {}) {
       if (status !== 'running') return notRunning()
       const valid = parseOrThrow(completeInput, { metrics, ...completeOptions }, 'activity.complete')
-      const t = now()
-      const records = finish('completed', t)
+      const records = finish('completed', now())
+      const t = Date.now()
       const event = assembleActivityEvent({
         ...valid,
         // The run's id is its completion's id too: a run completed again (resumed on another

@@ -1,7 +1,16 @@
 // Drives an ActivityClock the way the DOM layer does, on a fake clock: wakes it exactly when it
-// asks (unless told the device is asleep), and records what it produced.
+// asks (unless told the device is asleep), and records what it produced. `now` is the monotonic
+// clock the core is fed; the wall clock is `now + wallOffset` and dates the slices.
 import { expect } from 'chai'
-import { createActivityClock, type ActivityClock, type ActivityClockOptions, type InitialPageState, type Signal, type SliceReport } from '../../../src/core/index.js'
+import {
+  createActivityClock,
+  createSliceDates,
+  type ActivityClock,
+  type ActivityClockOptions,
+  type InitialPageState,
+  type Signal,
+  type SliceReport,
+} from '../../../src/core/index.js'
 
 export const defaults: ActivityClockOptions = {
   idleTimeoutMs: 60_000,
@@ -21,7 +30,11 @@ export class SimulatedHost {
   now = T0
   wakes: number[] = []
   slices: SliceReport[] = []
+  /** The same slices with the dates they are sent with. */
+  dated: SliceReport[] = []
   checkpoints: number[] = []
+  wallOffset = 0
+  private readonly date = createSliceDates(T0)
 
   constructor(options: Partial<ActivityClockOptions> = {}, initial: InitialPageState = { visible: true, focused: true }) {
     this.clock = createActivityClock({ ...defaults, ...options }, T0, initial)
@@ -38,6 +51,21 @@ export class SimulatedHost {
     }
     this.now = until
     return this
+  }
+
+  /** The wall clock alone moves by `ms`: a correction (or a sleep the monotonic clock missed). */
+  correct(ms: number): this {
+    this.wallOffset += ms
+    return this
+  }
+
+  get wall(): number {
+    return this.now + this.wallOffset
+  }
+
+  /** The open slice as a checkpoint would date it now. */
+  peekDated(): SliceReport {
+    return this.date(this.clock.peekSlice(this.now), this.wall)
   }
 
   /** Time passes with no timer firing at all (device asleep), to `T0 + offset`. */
@@ -82,6 +110,7 @@ export class SimulatedHost {
 
   private collect(update: { slices: SliceReport[]; checkpoint: boolean }): void {
     this.slices.push(...update.slices)
+    this.dated.push(...update.slices.map((slice) => this.date(slice, this.wall, true)))
     if (update.checkpoint) this.checkpoints.push(this.now)
   }
 }

@@ -1,7 +1,9 @@
-// Deterministic time for tracker tests in every engine: replaces Date.now, setTimeout and
-// clearTimeout on the page (the tracker looks them up at call time) and runs due timers when
-// told. IndexedDB and fetch stay real; `tick` waits (in real time) for requests in flight and
-// lets promises settle before each timer, so the network is never slower than fake time.
+// Deterministic time for tracker tests in every engine: replaces Date.now, performance.now,
+// setTimeout and clearTimeout on the page (the tracker looks them up at call time) and runs due
+// timers when told. Two clocks, as in a browser: the wall clock (Date.now) and the monotonic
+// clock (performance.now) that timers run on; corrections move only the first. IndexedDB and
+// fetch stay real; `tick` waits (in real time) for requests in flight and lets promises settle
+// before each timer, so the network is never slower than fake time.
 
 interface Timer {
   id: number
@@ -15,8 +17,16 @@ export interface FakeClock {
   tick(ms: number): Promise<void>
   /** Lets promises settle and waits (in real time) for requests in flight, running no timer. */
   quiet(): Promise<void>
-  /** Moves the clock without running any timer (a sleeping device). */
+  /**
+   * Both clocks move on without running any timer: a device asleep on an engine whose monotonic
+   * clock counts sleep (timers then fire late).
+   */
   jump(ms: number): void
+  /**
+   * Only the wall clock moves: a clock correction (NTP, a student changing the time), which is
+   * also what a sleep looks like on an engine whose monotonic clock stops while asleep.
+   */
+  shiftWall(ms: number): void
   /** Timers scheduled and not yet run or cleared. */
   pending(): number
   /** setTimeout calls made while installed. */
@@ -33,7 +43,13 @@ export const settle = async (rounds = 20) => {
 const realSetTimeout = window.setTimeout.bind(window)
 
 export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z')): FakeClock {
-  const original = { now: Date.now, setTimeout: window.setTimeout, clearTimeout: window.clearTimeout, fetch: window.fetch }
+  const original = {
+    now: Date.now,
+    perfNow: performance.now,
+    setTimeout: window.setTimeout,
+    clearTimeout: window.clearTimeout,
+    fetch: window.fetch,
+  }
   let inFlight = 0
   window.fetch = (async (...args: Parameters<typeof fetch>) => {
     inFlight++
@@ -52,15 +68,17 @@ export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z'))
     await settle(2)
   }
   let now = start
+  let mono = 1_000 // ms since the page's time origin; timers are due on this clock
   let nextId = 1e6
   let scheduled = 0
   let fired = 0
   const timers = new Map<number, Timer>()
   Date.now = () => now
+  performance.now = () => mono
   window.setTimeout = ((fn: () => void, ms = 0) => {
     const id = nextId++
     scheduled++
-    timers.set(id, { id, at: now + Math.max(0, ms), fn })
+    timers.set(id, { id, at: mono + Math.max(0, ms), fn })
     return id
   }) as typeof window.setTimeout
   window.clearTimeout = ((id: number) => void timers.delete(id)) as typeof window.clearTimeout
@@ -69,21 +87,29 @@ export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z'))
     now: () => now,
     quiet,
     async tick(ms) {
-      const until = now + ms
+      const until = mono + ms
+      const advanceTo = (at: number) => {
+        now += at - mono
+        mono = at
+      }
       await quiet()
       for (;;) {
         const due = [...timers.values()].filter((t) => t.at <= until).sort((a, b) => a.at - b.at || a.id - b.id)[0]
         if (!due) break
         timers.delete(due.id)
-        now = Math.max(now, due.at)
+        advanceTo(Math.max(mono, due.at))
         fired++
         due.fn()
         await quiet()
       }
-      now = until
+      advanceTo(until)
       await quiet()
     },
     jump(ms) {
+      now += ms
+      mono += ms
+    },
+    shiftWall(ms) {
       now += ms
     },
     pending: () => timers.size,
@@ -95,6 +121,7 @@ export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z'))
     },
     uninstall() {
       Date.now = original.now
+      performance.now = original.perfNow
       window.setTimeout = original.setTimeout
       window.clearTimeout = original.clearTimeout
       window.fetch = original.fetch

@@ -118,6 +118,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 const dir = mkdtempSync(join(tmpdir(), 'proxy-bench-'))
 const postgres = await startPostgres()
 const pool = new pg.Pool({ connectionString: postgres.url, max: 10 })
+pool.on('error', () => {}) // an idle client told of the server's shutdown at the end
 const ledgers: Array<[string, () => CaliperLedger]> = [
   ['memory', () => createMemoryLedger()],
   ['SQLite', () => createSqliteLedger(new Database(join(dir, `ledger-${randomUUID()}.db`)))],

@@ -24,7 +24,7 @@ export class TrackerError extends Error {
   /** HTTP status, for delivery errors. */
   readonly status: number | undefined
 
-  constructor(code: TrackerErrorCode, message: string, details: { eventIds?: string[]; status?: number; cause?: unknown } = {}) {
+  constructor(code: TrackerErrorCode, message: string, details: { eventIds?: string[]; status?: number | undefined; cause?: unknown } = {}) {
     super(message, { cause: details.cause })
     this.name = 'TrackerError'
     this.code = code

@@ -19,6 +19,12 @@ export interface FlushScheduler {
   succeeded(): void
   /** Stop running until `now(true)`. */
   pause(): void
+  /**
+   * The page may be entering the back/forward cache or be frozen: start no run until it is
+   * back (`suspend(false)`). A flush started now would run script in the cache (a Web Lock
+   * granted, a fetch answered), and Chromium evicts a page for that.
+   */
+  suspend(leaving: boolean): void
   readonly paused: boolean
   stop(): void
 }
@@ -31,6 +37,7 @@ export function createFlushScheduler(run: () => Promise<void>): FlushScheduler {
   let timer: ReturnType<typeof setTimeout> | undefined
   let paused = false
   let stopped = false
+  let leaving = false
 
   const cancelTimer = () => {
     clearTimeout(timer)
@@ -38,7 +45,7 @@ export function createFlushScheduler(run: () => Promise<void>): FlushScheduler {
   }
 
   const start = (): Promise<void> => {
-    if (stopped || paused) return Promise.resolve()
+    if (stopped || paused || leaving) return Promise.resolve()
     if (running) {
       again = true
       return running
@@ -85,6 +92,9 @@ export function createFlushScheduler(run: () => Promise<void>): FlushScheduler {
     pause() {
       paused = true
       cancelTimer()
+    },
+    suspend(on) {
+      leaving = on
     },
     get paused() {
       return paused

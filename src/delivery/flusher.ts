@@ -48,9 +48,12 @@ export interface Flusher {
    * stored at the moment of the call has been attempted.
    */
   now(resume?: boolean): Promise<void>
-  /** Page hidden/unloading: beacon pending events not beaconed since the page was last visible. */
-  beacon(): void
-  /** The page is visible again. */
+  /**
+   * Page hidden or (`leaving`) going away, frozen or entering the back/forward cache: beacon
+   * pending events not beaconed since the page was last visible; when leaving, start no flush.
+   */
+  beacon(leaving: boolean): void
+  /** The page is visible again (or restored from the back/forward cache). */
   visible(): void
   /** Whether sending is paused (401/403, a redirect, a 2xx that is not a proxy answer). */
   paused(): boolean
@@ -190,7 +193,8 @@ export function createFlusher(o: FlusherOptions): Flusher {
   return {
     soon: scheduler.soon,
     now: scheduler.now,
-    beacon() {
+    beacon(leaving) {
+      scheduler.suspend(leaving)
       const events = o.journal
         .pending()
         .filter((r) => !beaconed.has(r.id) && r.event.actor.id === o.actorId)
@@ -201,6 +205,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
       o.onDelivery({ transport: 'beacon', at: Date.now(), ids, ...(ids.length < events.length ? { error: 'beacon quota full' } : {}) })
     },
     visible() {
+      scheduler.suspend(false)
       beaconed.clear()
       scheduler.soon()
     },

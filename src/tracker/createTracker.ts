@@ -163,7 +163,7 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
   // closes its slice), then delivery reacts (the beacon carries that slice).
   const onPageSignal = (signal: Signal) => {
     runner?.signal(signal)
-    if (signal.type === 'hidden' || signal.type === 'pagehide' || signal.type === 'freeze') flusher.beacon()
+    if (signal.type === 'hidden' || signal.type === 'pagehide' || signal.type === 'freeze') flusher.beacon(signal.type !== 'hidden')
     else if (signal.type === 'visible' || (signal.type === 'pageshow' && signal.persisted)) flusher.visible()
   }
   const stops = [watchPage(onPageSignal), listen(window, 'online', () => void flusher.now())]

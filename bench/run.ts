@@ -8,6 +8,9 @@
 //   traffic         requests and bytes per simulated student-hour, beside the platform SDK's
 //                   heartbeat (one TimeSpentEvent request every 15 s = 240 per hour)
 //   crash loss      credited seconds a crash loses (target ≤ checkpointMs = 5 s)
+//   unanswered ids  requests per minute while the proxy leaves every id unanswered (another
+//                   request is forwarding them), beside a retry twice a second
+//   long day        heap growth over a simulated 8-hour school day, beside a bare page
 //   size            min+gzip / min+brotli per entry, beside timeme.js
 // The proxy has its own: npm run bench:proxy (bench/proxy.ts).
 import { execFileSync } from 'node:child_process'
@@ -27,6 +30,14 @@ assertInstalled(['chromium'])
 const received: Array<{ id: string; type: string; generated: { items: Array<{ type: string; value: number }> } }> = []
 const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   const url = new URL(req.url ?? '/', 'http://x')
+  if (url.pathname === '/unanswered') {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ status: 'success', accepted: [], duplicates: [], rejected: [] }))
+    })
+    return
+  }
   if (url.pathname === '/collect') {
     let body = ''
     req.on('data', (d) => (body += d))
@@ -226,6 +237,57 @@ async function crashLoss() {
   return { max: Math.max(...losses), mean: losses.reduce((a, b) => a + b, 0) / losses.length, samples: losses.length }
 }
 
+// ----- a proxy leaving ids unanswered -------------------------------------------------------------
+async function unansweredRequests() {
+  const page = await openPage({ clock: true })
+  await startTracker(page, `endpoint: '/unanswered',`)
+  await page.evaluate('activity.complete({ xpEarned: 1 })')
+  await page.waitForTimeout(200)
+  const before = (await stats(page)).fetches
+  const perMinute: number[] = []
+  for (let minute = 0; minute < 30; minute++) {
+    const start = (await stats(page)).fetches
+    for (let s = 0; s < 60; s += 5) {
+      await page.clock.runFor(5000)
+      await page.waitForTimeout(5) // let an answer arrive before the next step
+    }
+    perMinute.push((await stats(page)).fetches - start)
+  }
+  const total = (await stats(page)).fetches - before
+  await page.close()
+  return { firstMinute: perMinute[0]!, worstAfterTen: Math.max(...perMinute.slice(10)), mean: total / 30 }
+}
+
+// ----- heap over a simulated school day ----------------------------------------------------------
+async function heapOverDay(withTracker: boolean) {
+  const page = await openPage({ clock: true })
+  if (withTracker) await startTracker(page)
+  const cdp = await page.context().newCDPSession(page)
+  const heap = async () => {
+    await page.waitForTimeout(50)
+    await cdp.send('HeapProfiler.collectGarbage')
+    return (await cdp.send('Runtime.getHeapUsage')).usedSize
+  }
+  // Each simulated hour: 40 min of work (input every 10 s), 10 idle, 10 in another tab.
+  const hour = async () => {
+    for (let s = 0; s < 40 * 60; s += 10) {
+      await page.mouse.move(100 + (s % 40), 100)
+      await page.clock.runFor(10_000)
+    }
+    await page.clock.runFor(10 * MINUTE)
+    await setVisibility(page, 'hidden')
+    await page.waitForTimeout(20)
+    await page.clock.runFor(10 * MINUTE)
+    await setVisibility(page, 'visible')
+  }
+  await hour()
+  const afterFirstHour = await heap()
+  for (let h = 1; h < 8; h++) await hour()
+  const afterDay = await heap()
+  await page.close()
+  return { afterFirstHour, growth: afterDay - afterFirstHour }
+}
+
 // ----- run and print ----------------------------------------------------------------------------
 const fmt = (n: number, digits = 1) => n.toFixed(digits)
 console.log('timeback-tracker benchmark (Chromium', (await browser.version()) + ')\n')
@@ -253,6 +315,17 @@ console.log(`  platform SDK        240 requests   ~${fmt((240 * oneEventEnvelope
 
 const crash = await crashLoss()
 console.log(`\nCredited time lost to a crash (${crash.samples} crash points over 150 s of work): max ${fmt(crash.max, 2)} s, mean ${fmt(crash.mean, 2)} s   (target ≤ 5 s = checkpointMs)`)
+
+const slow = await unansweredRequests()
+console.log('\nRequests while the proxy leaves every id unanswered (30 simulated minutes)')
+console.log(`  timeback-tracker   first minute ${slow.firstMinute}, worst minute after the tenth ${slow.worstAfterTen}, mean ${fmt(slow.mean)} per minute`)
+console.log('  retrying twice a second (the old behaviour)   120 per minute')
+
+const bare = await heapOverDay(false)
+const day = await heapOverDay(true)
+console.log('\nHeap over a simulated 8-hour day (40 min work, 10 idle, 10 hidden per hour), after GC')
+console.log(`  bare page          ${fmt(bare.afterFirstHour / 1024)} KB after hour 1, growth over hours 2–8 ${fmt(bare.growth / 1024)} KB`)
+console.log(`  with the tracker   ${fmt(day.afterFirstHour / 1024)} KB after hour 1, growth over hours 2–8 ${fmt(day.growth / 1024)} KB`)
 
 console.log('\nSize')
 for (const row of await measure()) console.log(`  ${row.label.padEnd(48)} ${fmt(row.gzip / 1024, 2).padStart(6)} KB gzip  ${fmt(row.brotli / 1024, 2).padStart(6)} KB brotli`)

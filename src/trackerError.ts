@@ -1,6 +1,6 @@
 /** Why the tracker called `onError`. Background work never throws into the app; it reports. */
 export type TrackerErrorCode =
-  /** IndexedDB could not be used; events are kept in memory for this page's life. */
+  /** IndexedDB or Web Locks refuse (said once each); that feature is done without for this page. */
   | 'storage-unavailable'
   /** The proxy refused an event for good (400/413/422); it is in the dead-letter store. */
   | 'event-rejected'
@@ -10,7 +10,7 @@ export type TrackerErrorCode =
   | 'event-evicted'
   /** A stored record could not be read (another version, or damaged); it was set aside. */
   | 'corrupt-record'
-  /** The proxy answered 401/403; sending is paused until `tracker.flush()` or the next load. */
+  /** 401/403, a redirect or a 2xx that is no proxy answer: paused until `flush()` or a reload. */
   | 'unauthorized'
   /** Sending failed (offline, timeout, 5xx, 429); it will be retried with backoff. */
   | 'delivery-failed'
@@ -24,7 +24,7 @@ export class TrackerError extends Error {
   /** HTTP status, for delivery errors. */
   readonly status: number | undefined
 
-  constructor(code: TrackerErrorCode, message: string, details: { eventIds?: string[]; status?: number; cause?: unknown } = {}) {
+  constructor(code: TrackerErrorCode, message: string, details: { eventIds?: string[]; status?: number | undefined; cause?: unknown } = {}) {
     super(message, { cause: details.cause })
     this.name = 'TrackerError'
     this.code = code

@@ -6,7 +6,10 @@
 // - POST /collect/<bucket>/rules [{ status, containsId?, maxEvents?, contentType? }]: answer
 //   `status` to every request that carries that event id / has more than maxEvents events / has
 //   that content type (no condition: every request); [{ delayMs }]: hold every answer that
-//   long. DELETE /collect/<bucket>/rules drops them.
+//   long; [{ unanswered: true }]: answer 200 without mentioning any id (the proxy is still
+//   forwarding them elsewhere). DELETE /collect/<bucket>/rules drops them.
+// An answer's `body` may be a string (sent as text/html: a sign-in page, a CDN's error page);
+// a 200 with a `body` is sent as given instead of the proxy protocol.
 const buckets = new Map()
 
 const bucket = (name) => {
@@ -54,7 +57,7 @@ export async function collectorMiddleware(ctx, next) {
   const contentType = ctx.get('content-type')
   const ruled = b.rules.find(
     (r) =>
-      r.status &&
+      (r.status || r.unanswered) &&
       (!r.containsId || ids.includes(r.containsId)) &&
       (!r.maxEvents || ids.length > r.maxEvents) &&
       (!r.contentType || contentType.startsWith(r.contentType)),
@@ -65,11 +68,17 @@ export async function collectorMiddleware(ctx, next) {
   b.requests.push(request)
   if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs))
   request.answeredAt = Date.now()
-  if (scripted?.status && scripted.status !== 200) {
+  if (scripted?.status && (scripted.status !== 200 || scripted.body !== undefined)) {
     ctx.status = scripted.status
     for (const [k, v] of Object.entries(scripted.headers ?? {})) ctx.set(k, v)
+    const html = typeof scripted.body === 'string'
+    ctx.type = html ? 'text/html' : 'application/json'
+    ctx.body = html ? scripted.body : JSON.stringify(scripted.body ?? { status: 'error' })
+    return
+  }
+  if (scripted?.unanswered) {
     ctx.type = 'application/json'
-    ctx.body = JSON.stringify(scripted.body ?? { status: 'error' })
+    ctx.body = JSON.stringify({ status: 'success', accepted: [], duplicates: [], rejected: [] })
     return
   }
   const rejectIds = new Set(scripted?.reject ?? [])

@@ -169,8 +169,10 @@ export function createActivityClock(options: ActivityClockOptions, start: number
       const wasPaused = state.paused
       state = applySignal(state, signal, t)
       // Becoming hidden and pausing both stop the timers, so report what was measured now
-      // rather than whenever the page comes back.
-      if ((wasVisible && !state.visible) || (!wasPaused && state.paused)) closeSlice(update)
+      // rather than whenever the page comes back; pagehide and freeze may be the last thing the
+      // page hears (closed or discarded), so they report too, even while already hidden.
+      const leaving = signal.type === 'pagehide' || signal.type === 'freeze'
+      if (leaving || (wasVisible && !state.visible) || (!wasPaused && state.paused)) closeSlice(update)
       return finish(update)
     },
     wake(now) {

@@ -3,27 +3,36 @@ import type { TimebackEvent } from '../events/eventTypes.js'
 
 /** Browsers cap the bytes of queued beacons at 64 KiB per page; stay under it per call. */
 export const BEACON_CHUNK_BYTES = 60 * 1024
+const BEACON_QUOTA_BYTES = 64 * 1024
 
 const utf8Length = (text: string) => new TextEncoder().encode(text).length
 
 /**
- * Serialises `events` into `text/plain` envelope bodies of at most `limit` bytes each, in order.
- * An event too big for any chunk on its own is left out (the fetch path will carry it).
+ * Serialises the oldest `events` into `text/plain` envelope bodies of at most `limit` bytes each,
+ * in order, stopping once `quota` bytes are built: the browser would refuse more, and this runs
+ * in the hide handler, so nothing is serialised that cannot be sent. An event too big for any
+ * chunk on its own is left out (the fetch path will carry it).
  */
-export function beaconBodies(sensor: string, events: TimebackEvent[], now: number, limit = BEACON_CHUNK_BYTES) {
+export function beaconBodies(sensor: string, events: TimebackEvent[], now: number, limit = BEACON_CHUNK_BYTES, quota = BEACON_QUOTA_BYTES) {
   const bodies: Array<{ body: string; ids: string[] }> = []
   const overhead = utf8Length(JSON.stringify(buildEnvelope(sensor, [0], now))) - 1
   let chunk: TimebackEvent[] = []
   let size = overhead
   const flush = () => {
-    if (chunk.length) bodies.push({ body: JSON.stringify(buildEnvelope(sensor, chunk, now)), ids: chunk.map((e) => e.id) })
+    if (chunk.length) {
+      bodies.push({ body: JSON.stringify(buildEnvelope(sensor, chunk, now)), ids: chunk.map((e) => e.id) })
+      quota -= size
+    }
     chunk = []
     size = overhead
   }
   for (const event of events) {
     const bytes = utf8Length(JSON.stringify(event)) + 1 // and a comma
     if (overhead + bytes > limit) continue
-    if (size + bytes > limit) flush()
+    if (size + bytes > Math.min(limit, quota)) {
+      flush()
+      if (overhead + bytes > quota) break
+    }
     chunk.push(event)
     size += bytes
   }

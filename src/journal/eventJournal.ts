@@ -1,3 +1,4 @@
+import { withDeadline } from '../delivery/deadline.js'
 import { createIdbJournal } from './idbJournal.js'
 import type { Journal, JournalContents } from './journal.js'
 import type { DeadLetter, JournalRecord } from './journalRecord.js'
@@ -13,6 +14,8 @@ export type StorageMode = 'indexeddb' | 'memory'
  *   storage blocked in a third-party iframe), it is retried once on a fresh connection; if that
  *   fails too, the journal carries on in memory for the rest of the page's life and calls
  *   `onStorageFailure` once. Nothing already in the mirror is lost, and no call ever rejects.
+ * - A call that has not settled after `deadlineMs` (an open blocked behind another tab's
+ *   `deleteDatabase`) counts as failed, so no caller waits forever.
  */
 export interface EventJournal extends Journal {
   mode(): StorageMode
@@ -22,6 +25,7 @@ export interface EventJournal extends Journal {
 
 export function createEventJournal(
   name: string,
+  deadlineMs: number,
   onStorageFailure: (error: unknown) => void,
   open: (name: string) => Journal = createIdbJournal,
 ): EventJournal {
@@ -43,12 +47,16 @@ export function createEventJournal(
   /** Runs `op` on IndexedDB with one retry on a fresh connection; undefined once in memory. */
   const attempt = async <T>(op: (journal: Journal) => Promise<T>): Promise<{ value: T } | undefined> => {
     for (let tries = 0; !memoryOnly && tries < 2; tries++) {
+      const journal = connect()
       try {
-        const journal = connect()
         if (!journal) throw new Error('IndexedDB is not available')
-        return { value: await op(journal) }
+        return { value: await withDeadline(op(journal), deadlineMs, 'IndexedDB') }
       } catch (error) {
-        idb = undefined
+        // Calls failing together replace the connection once, leaving none open behind them.
+        if (idb === journal) {
+          journal?.close()
+          idb = undefined
+        }
         if (tries === 1 && !memoryOnly) {
           memoryOnly = true // said once, even when several writes fail at the same moment
           onStorageFailure(error)
@@ -65,6 +73,10 @@ export function createEventJournal(
     })
 
   return {
+    close() {
+      idb?.close()
+      idb = undefined
+    },
     mode: () => (memoryOnly ? 'memory' : 'indexeddb'),
     pending: () => [...mirror.values()].filter((r) => !r.open).sort((a, b) => a.createdAt - b.createdAt),
     async put(records) {

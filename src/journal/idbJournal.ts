@@ -1,14 +1,25 @@
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval'
 import type { Journal } from './journal.js'
-import { deadKey, eventKey, isJournalRecord, type DeadLetter, type JournalRecord } from './journalRecord.js'
+import { deadKey, eventKey, isJournalRecord, isNewerRecord, type DeadLetter, type JournalRecord } from './journalRecord.js'
 
 /**
  * The IndexedDB journal: one idb-keyval store (database `name`, object store `journal`), one
  * key per event (`e:<id>`) and per dead letter (`d:<id>`), so moving an event between the two is
  * a single transaction. Each call opens its own transaction; `createStore` connects lazily.
+ * Records of a newer format version are left for the newer code that wrote them.
  */
 export function createIdbJournal(name: string): Journal {
-  const store: UseStore = createStore(name, 'journal')
+  const keyval: UseStore = createStore(name, 'journal')
+  let db: IDBDatabase | undefined
+  const close = () => db?.close()
+  // Another tab deleting or upgrading the database waits until every connection has closed:
+  // close ours then (the next call fails once and reconnects), and on `close()`.
+  const store: UseStore = (mode, fn) =>
+    keyval(mode, (s) => {
+      db = s.transaction.db
+      db.onversionchange = close
+      return fn(s)
+    })
   const write = (fn: (s: IDBObjectStore) => void) =>
     store('readwrite', (s) => {
       fn(s)
@@ -21,6 +32,7 @@ export function createIdbJournal(name: string): Journal {
     })
 
   return {
+    close,
     put: (records) => write((s) => records.forEach((r) => s.put(r, eventKey(r.id)))),
     remove: (ids) => write((s) => ids.forEach((id) => s.delete(eventKey(id)))),
     removeKeys: (keys) => write((s) => keys.forEach((key) => s.delete(key))),
@@ -29,7 +41,7 @@ export function createIdbJournal(name: string): Journal {
       for (const [key, value] of await readAll()) {
         if (!key.startsWith('e:')) continue
         if (isJournalRecord(value) && key === eventKey(value.id)) contents.records.push(value)
-        else contents.corrupt.push({ key, value })
+        else if (!isNewerRecord(value)) contents.corrupt.push({ key, value })
       }
       return contents
     },

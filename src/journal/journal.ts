@@ -27,4 +27,6 @@ export interface Journal {
    * Resolves true when it sealed one.
    */
   seal(id: string): Promise<boolean>
+  /** Lets the connection go (the tracker is destroyed). */
+  close(): void
 }

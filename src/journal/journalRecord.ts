@@ -1,6 +1,9 @@
 import type { TimebackEvent } from '../events/eventTypes.js'
 
-/** Bumped when the stored shape changes; records of another version are treated as corrupt. */
+/**
+ * Bumped when the stored shape changes. Records of a newer version (a deploy while an old tab
+ * is open) are left alone for the newer code; only unreadable ones are set aside as corrupt.
+ */
 export const JOURNAL_FORMAT = 1
 
 /** One event waiting for the proxy's acknowledgement. Stored under `e:<id>`. */
@@ -52,3 +55,6 @@ export function isJournalRecord(value: unknown): value is JournalRecord {
     typeof r.event.actor?.id === 'string'
   )
 }
+
+/** A record stored by a newer version of the library (the old code must leave it be). */
+export const isNewerRecord = (value: unknown) => ((value as JournalRecord | null)?.v ?? 0) > JOURNAL_FORMAT

@@ -1,6 +1,6 @@
 import type { EventJournal } from './eventJournal.js'
 import type { JournalRecord } from './journalRecord.js'
-import { hasWebLocks, ifLockFree } from './webLocks.js'
+import type { PageLocks } from './webLocks.js'
 
 /** Without Web Locks, a checkpoint untouched this long is taken to belong to a dead page. */
 export const STALE_CHECKPOINT_MS = 5 * 60_000
@@ -12,7 +12,7 @@ export const STALE_CHECKPOINT_MS = 5 * 60_000
  * so two pages recovering at once produce the same event and the proxy drops the copy.
  * Returns the ids sealed.
  */
-export async function sealDeadCheckpoints(journal: EventJournal, records: JournalRecord[], ownSession: string): Promise<Set<string>> {
+export async function sealDeadCheckpoints(journal: EventJournal, locks: PageLocks, records: JournalRecord[], ownSession: string): Promise<Set<string>> {
   const sealed = new Set<string>()
   const seal = async (record: JournalRecord) => {
     if (await journal.seal(record.id)) sealed.add(record.id)
@@ -20,8 +20,8 @@ export async function sealDeadCheckpoints(journal: EventJournal, records: Journa
   for (const record of records) {
     const open = record.open
     if (!open || open.owner === ownSession) continue
-    if (hasWebLocks()) await ifLockFree(open.lock, () => seal(record))
-    else if (Date.now() - open.at > STALE_CHECKPOINT_MS) await seal(record)
+    const free = await locks.ifFree(open.lock, () => seal(record))
+    if (free === undefined && Date.now() - open.at > STALE_CHECKPOINT_MS) await seal(record)
   }
   return sealed
 }

@@ -1,33 +1,40 @@
-// Web Locks (all current engines). Without them the callers fall back as documented:
+// Web Locks, which may be missing, or present and refusing (`request()` rejects in a
+// third-party iframe with storage blocked). Without them the callers fall back as documented:
 // flushes are not serialised across tabs (the proxy's dedupe keeps that safe) and checkpoints
 // are recovered by age instead of by lock.
 
-const lockManager = (): LockManager | undefined => (typeof navigator !== 'undefined' ? navigator.locks : undefined)
-
-export const hasWebLocks = () => !!lockManager()
-
-/** Runs `fn` while holding `name` exclusively, waiting for it if another tab has it. */
-export function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const locks = lockManager()
-  return locks ? (locks.request(name, fn) as Promise<T>) : fn()
+export interface PageLocks {
+  /** Runs `fn` holding `name` exclusively, waiting for it if another tab has it. */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>
+  /** Takes `name` and resolves with its release once held. Never rejects. */
+  hold(name: string): Promise<() => void>
+  /** Runs `fn` holding `name` if nobody does: true; false if somebody does; undefined without locks. */
+  ifFree(name: string, fn: () => Promise<void>): Promise<boolean | undefined>
 }
 
-/** Takes `name` and keeps it until `release()` is called. Resolves once it is held. */
-export function holdLock(name: string): Promise<() => void> {
-  const locks = lockManager()
-  if (!locks) return Promise.resolve(() => {})
-  return new Promise((acquired) => {
-    void locks.request(name, () => new Promise<void>((release) => acquired(() => release())))
-  })
-}
-
-/** Runs `fn` holding `name` if nobody holds it; resolves `false` at once if somebody does. */
-export async function ifLockFree(name: string, fn: () => Promise<void>): Promise<boolean> {
-  const locks = lockManager()
-  if (!locks) return false
-  return locks.request(name, { ifAvailable: true }, async (lock) => {
-    if (!lock) return false
-    await fn()
-    return true
-  })
+/** Page locks that tell `onRefused` (once) when the API is there but refuses. */
+export function createPageLocks(onRefused: (error: unknown) => void): PageLocks {
+  let missing = false
+  /** `request(name, options, fn)`; runs `fn` without a lock when locks are missing or refused. */
+  const request = async <T>(name: string, options: LockOptions, fn: (lock: Lock | null) => Promise<T>): Promise<T> => {
+    const locks = missing ? undefined : navigator.locks
+    if (!locks) {
+      missing = true
+      return fn(null)
+    }
+    let granted = false
+    try {
+      return await locks.request(name, options, (lock) => ((granted = true), fn(lock)))
+    } catch (error) {
+      if (granted) throw error
+      if (!missing) onRefused(error)
+      missing = true
+      return fn(null)
+    }
+  }
+  return {
+    exclusive: (name, fn) => request(name, {}, fn),
+    hold: (name) => new Promise((held) => void request(name, {}, () => new Promise<void>((release) => held(release)))),
+    ifFree: (name, fn) => request(name, { ifAvailable: true }, async (lock) => (lock ? (await fn(), true) : missing ? undefined : false)),
+  }
 }

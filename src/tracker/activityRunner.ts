@@ -12,11 +12,12 @@ import { name } from '../events/fieldSchemas.js'
 import { parseOrThrow } from '../events/parse.js'
 import type { EventJournal } from '../journal/eventJournal.js'
 import { JOURNAL_FORMAT, type JournalRecord } from '../journal/journalRecord.js'
-import { holdLock } from '../journal/webLocks.js'
+import type { PageLocks } from '../journal/webLocks.js'
 import { createMonotonicClock } from '../signals/monotonicClock.js'
 import { watchInput } from '../signals/watchInput.js'
 import { watchMedia } from '../signals/watchMedia.js'
 import { pageHasFocus, pageIsVisible } from '../signals/watchPage.js'
+import { createCheckpointer } from './checkpointer.js'
 import type { ResolvedTrackerOptions } from './trackerOptions.js'
 
 export type ActivityStatus = 'running' | 'completed' | 'ended'
@@ -78,6 +79,7 @@ export interface RunnerContext {
   actor: TimebackUser
   object: TimebackActivityContext
   journal: EventJournal
+  locks: PageLocks
   sessionId: string
   /** The page's Web Lock, held while this page has an open checkpoint. */
   lockName: string
@@ -99,7 +101,7 @@ const markInput = z.strictObject({ type: z.enum(['waste', 'anti-pattern']), subT
 const TIMELINE_LIMIT = 500
 
 export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
-  const { options, journal } = ctx
+  const { options } = ctx
   const now = createMonotonicClock()
   let status: ActivityStatus = 'running'
   let sliceId = createEventId()
@@ -107,8 +109,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
   let timerAt: number | undefined
   let pendingInput: number | undefined
   let inputMatters = false
-  let lock: Promise<() => void> | undefined
-  let lastFinalWrite: Promise<void> = Promise.resolve()
+  const writes = createCheckpointer(ctx.journal, ctx.locks, ctx.lockName, ctx.stored)
   const timeline: Interval[] = []
 
   let started = false // media already playing is read once below, not signalled
@@ -154,15 +155,6 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     }),
   })
 
-  /** Closed slices become sendable events at once (in the mirror synchronously, for beacons). */
-  const store = (records: JournalRecord[]) => {
-    if (!records.length) return Promise.resolve()
-    const write = journal.put(records)
-    lastFinalWrite = write
-    ctx.stored()
-    return write
-  }
-
   const sliceRecords = (update: ClockUpdate) =>
     (ctx.time ? update.slices : []).map((report) => {
       const record = toRecord(dated(report, Date.now(), true), sliceId, Date.now())
@@ -174,28 +166,15 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     const t = now()
     const report = clock.peekSlice(t)
     if (!report.items.length) return
-    const id = sliceId
     const wall = Date.now()
-    const record = toRecord(dated(report, wall), id, wall)
+    const record = toRecord(dated(report, wall), sliceId, wall)
     record.open = { owner: ctx.sessionId, lock: ctx.lockName, at: wall }
-    lock ??= holdLock(ctx.lockName)
-    // Written once the page holds its lock, and only if the slice is still open by then (a
-    // final write for the same id must never be overtaken by a checkpoint).
-    void lock.then(() => {
-      if (sliceId === id && status === 'running') return journal.put([record])
-    })
-  }
-
-  /** Lets the page lock go once the last final write is stored (the page is hidden or done). */
-  const releaseLock = () => {
-    const held = lock
-    lock = undefined
-    void held?.then((release) => lastFinalWrite.finally(release))
+    writes.checkpoint(record)
   }
 
   const handle = (update: ClockUpdate) => {
     if (!ctx.time) return // completion-only: nothing to record, no timer to arm
-    void store(sliceRecords(update))
+    void writes.store(sliceRecords(update))
     if (update.checkpoint) checkpoint()
     if (update.changed) {
       inputMatters = clock.snapshot().state.bucket === 'inactive'
@@ -215,7 +194,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     if (status !== 'running') return
     feedPendingInput()
     handle(signal ? clock.signal(signal, t) : clock.wake(t))
-    if (signal?.type === 'hidden' || signal?.type === 'pagehide') releaseLock()
+    if (signal?.type === 'hidden' || signal?.type === 'pagehide' || signal?.type === 'freeze') writes.release()
   }
 
   function arm() {
@@ -246,8 +225,8 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
 
   /** Stores the last records of the activity, then lets the page lock go. */
   const storeFinal = async (records: JournalRecord[]): Promise<CompletionResult> => {
-    await store(records)
-    releaseLock()
+    await writes.store(records)
+    writes.release()
     return { recorded: true, eventIds: records.map((r) => r.id) }
   }
 

@@ -7,6 +7,7 @@ import { parseOrThrow } from '../events/parse.js'
 import { toActivityContext, toTimebackUser } from '../events/toEventParts.js'
 import { createFlusher, type Delivery } from '../delivery/flusher.js'
 import { createEventJournal, type StorageMode } from '../journal/eventJournal.js'
+import { createPageLocks } from '../journal/webLocks.js'
 import { listen } from '../signals/listen.js'
 import { watchPage } from '../signals/watchPage.js'
 import { TrackerError } from '../trackerError.js'
@@ -31,7 +32,7 @@ export interface TrackerSnapshot {
     /** Events stored and not yet acknowledged by the proxy. */
     pending: number
     storage: StorageMode
-    /** Sending is paused after a 401/403 until `flush()`. */
+    /** Sending is paused (401/403, a redirect, a non-proxy 2xx) until `flush()`. */
     paused: boolean
   }
   lastDelivery: Delivery | undefined
@@ -48,9 +49,15 @@ export interface Tracker {
   startActivity(target: ActivityTarget, options?: StartOptions): Activity
   /** The running activity, if any. */
   readonly activity: Activity | undefined
-  /** Sends everything stored now (also lifts a 401/403 pause). Resolves when the attempt ends. */
+  /**
+   * Sends everything stored (also lifts a pause after a 401/403 or redirect). Resolves once all
+   * that was stored at the moment of the call has been attempted (sent, or failed and rescheduled).
+   */
   flush(): Promise<void>
-  /** Ends the running activity, flushes, and removes every listener and timer it added. */
+  /**
+   * Ends the running activity, attempts everything stored (as `flush()`, without lifting a pause),
+   * then removes every listener and timer it added and closes its IndexedDB connection.
+   */
   destroy(): Promise<void>
   /** Calls `listener` on state changes, queue changes and delivery outcomes. Returns unsubscribe. */
   subscribe(listener: (snapshot: TrackerSnapshot) => void): () => void
@@ -126,14 +133,19 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
     })
   }
 
-  const journal = createEventJournal(options.storeName, (error) => {
-    report(new TrackerError('storage-unavailable', `IndexedDB cannot be used (${String(error)}); events are kept in memory for this page's life`, { cause: error }))
+  // Each storage-like API may be present and still refuse (a third-party iframe): each is
+  // replaced on its own, and each refusal is said once.
+  const refused = (what: string, then: string) => (error: unknown) => {
+    report(new TrackerError('storage-unavailable', `${what} refused (${String(error)}); ${then}`, { cause: error }))
     notify()
-  })
+  }
+  const journal = createEventJournal(options.storeName, options.requestTimeoutMs, refused('IndexedDB', 'events kept in memory'))
+  const locks = createPageLocks(refused('Web Locks', 'tabs send without taking turns'))
 
   const flusher = createFlusher({
     ...options,
     journal,
+    locks,
     actorId: actor.id,
     sessionId,
     lockName: `${options.storeName}:flush`,
@@ -151,7 +163,7 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
   // closes its slice), then delivery reacts (the beacon carries that slice).
   const onPageSignal = (signal: Signal) => {
     runner?.signal(signal)
-    if (signal.type === 'hidden' || signal.type === 'pagehide') flusher.beacon()
+    if (signal.type === 'hidden' || signal.type === 'pagehide' || signal.type === 'freeze') flusher.beacon(signal.type !== 'hidden')
     else if (signal.type === 'visible' || (signal.type === 'pageshow' && signal.persisted)) flusher.visible()
   }
   const stops = [watchPage(onPageSignal), listen(window, 'online', () => void flusher.now())]
@@ -170,6 +182,7 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
         actor,
         object: toActivityContext({ ...valid, app: options.app }),
         journal,
+        locks,
         sessionId,
         lockName: `${options.storeName}:page:${sessionId}`,
         runId,
@@ -201,6 +214,7 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
       stops.forEach((stop) => stop())
       await flusher.now()
       flusher.stop()
+      journal.close()
       listeners.clear()
     },
     subscribe(listener) {

@@ -189,7 +189,7 @@ describe('storage faults', () => {
     const storeName = `test-${randomId()}`
     const store = createStore(storeName, 'journal')
     await set('e:garbage', { hello: 'world' }, store)
-    await set('e:urn:uuid:00000000-0000-4000-8000-000000000000', { v: 99, id: 'urn:uuid:00000000-0000-4000-8000-000000000000' }, store)
+    await set('e:urn:uuid:00000000-0000-4000-8000-000000000000', { v: 1, id: 'urn:uuid:00000000-0000-4000-8000-000000000000' }, store)
     await set('e:not-even-an-object', 'x', store)
     const sink = collector()
     start(storeName, sink.url)

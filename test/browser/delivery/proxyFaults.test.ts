@@ -61,12 +61,12 @@ describe('delivery faults at the proxy', () => {
     expect(await h.tracker.deadLetters()).to.deep.equal([])
   })
 
-  it('400 for one event of a batch: only that event goes to the dead-letter store', async () => {
+  it('a 400 whose proxy answer rejects one event of a batch: only that event is dead-lettered', async () => {
     await h.sink.rules([{ status: 503 }])
     const ids = await activities(h, 4, true)
     const bad = ids[3]!
     await h.sink.clearRules()
-    await h.sink.rules([{ status: 400, containsId: bad }])
+    await h.sink.rules([{ status: 400, containsId: bad, body: { status: 'error', accepted: [], duplicates: [], rejected: [{ id: bad, errors: ['bad'] }] } }])
     await h.tracker.flush()
     const good = ids.filter((id) => id !== bad)
     const counts = await expectAllDelivered(h.sink, good, () => h.tracker.flush())

@@ -17,7 +17,7 @@ export interface Collector {
   /** Answers for the next requests, in order: `{ status, headers?, body?, reject?, delayMs? }`. */
   script(answers: Array<{ status: number; headers?: Record<string, string>; body?: unknown; reject?: string[]; delayMs?: number }>): Promise<void>
   /** Standing rules (see collectorMiddleware.mjs); `clearRules()` drops them. */
-  rules(rules: Array<{ status?: number; containsId?: string; maxEvents?: number; contentType?: string; delayMs?: number }>): Promise<void>
+  rules(rules: Array<{ status?: number; body?: unknown; containsId?: string; maxEvents?: number; contentType?: string; delayMs?: number; unanswered?: boolean }>): Promise<void>
   clearRules(): Promise<void>
   /** Ids that reached the collector in a 200 answer, with how many times each arrived. */
   deliveredCounts(): Promise<Map<string, number>>

@@ -2,8 +2,9 @@
 // setTimeout and clearTimeout on the page (the tracker looks them up at call time) and runs due
 // timers when told. Two clocks, as in a browser: the wall clock (Date.now) and the monotonic
 // clock (performance.now) that timers run on; corrections move only the first. IndexedDB and
-// fetch stay real; `tick` waits (in real time) for requests in flight and lets promises settle
-// before each timer, so the network is never slower than fake time.
+// fetch stay real; `tick` waits (in real time) for requests and IndexedDB transactions in flight
+// and lets promises settle before each timer, so the network and the disk are never slower than
+// fake time.
 
 interface Timer {
   id: number
@@ -57,11 +58,37 @@ export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z'))
       const response = await original.fetch.apply(window, args)
       // Read the body inside the count, as the code under test is about to.
       const body = await response.clone().arrayBuffer()
-      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+      const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+      // A followed redirect must stay visible to the code under test.
+      return Object.defineProperty(copy, 'redirected', { value: response.redirected })
     } finally {
       inFlight--
     }
   }) as typeof fetch
+  // IndexedDB work in flight counts too: the tracker gives each call a deadline on this clock,
+  // which must not fall due while a transaction is merely slow in real time. An open can wait
+  // for good (behind another tab's deleteDatabase), so it counts for at most a real second.
+  const track = (target: EventTarget, events: string[], capMs?: number) => {
+    inFlight++
+    let done = false
+    const release = () => {
+      if (!done) inFlight--
+      done = true
+    }
+    for (const type of events) target.addEventListener(type, release)
+    if (capMs) realSetTimeout(release, capMs)
+  }
+  const idb = { transaction: IDBDatabase.prototype.transaction, open: IDBFactory.prototype.open }
+  IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+    const transaction = idb.transaction.apply(this, args)
+    track(transaction, ['complete', 'abort', 'error'])
+    return transaction
+  }
+  IDBFactory.prototype.open = function (this: IDBFactory, ...args: Parameters<IDBFactory['open']>) {
+    const request = idb.open.apply(this, args)
+    track(request, ['success', 'error'], 1000)
+    return request
+  }
   const quiet = async () => {
     do await settle(2)
     while (inFlight > 0)
@@ -125,6 +152,8 @@ export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z'))
       window.setTimeout = original.setTimeout
       window.clearTimeout = original.clearTimeout
       window.fetch = original.fetch
+      IDBDatabase.prototype.transaction = idb.transaction
+      IDBFactory.prototype.open = idb.open
     },
   }
 }

@@ -13,10 +13,13 @@
 //   ```js NAME     a classic script named NAME, served to the html blocks.
 //   ```js / ts / jsx / tsx
 //                  a module, type-checked with `tsc --strict` (js as ts, jsx as tsx) against the
-//                  built package as an app imports it; `*.vue` imports are components.
+//                  built package as an app imports it; `*.vue` imports are components, and the
+//                  script tag's global `TimebackTracker` is there. Names your app provides are
+//                  declared in the block (`declare function getSession(…)`), in a ts block.
 //   ``` (no info string) or ```text
 //                  not code (a folder tree, an error message): skipped.
-// Any other info string fails the test: give a new kind of block a convention here first.
+// Fences may be indented (inside a list item). Any other info string fails the test: give a new
+// kind of block a convention here first.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -38,12 +41,14 @@ function readBlocks(markdown: string): Block[] {
   const blocks: Block[] = []
   const lines = markdown.split('\n')
   for (let i = 0; i < lines.length; i++) {
-    const open = /^```(.*)$/.exec(lines[i]!)
+    const open = /^( *)```(.*)$/.exec(lines[i]!)
     if (!open) continue
-    const [lang = '', name] = open[1]!.trim().split(/\s+/)
+    const indent = open[1]!.length
+    const [lang = '', name] = open[2]!.trim().split(/\s+/)
     const start = i + 1
-    while (++i < lines.length && !/^```\s*$/.test(lines[i]!));
-    blocks.push({ lang, name, code: lines.slice(start, i).join('\n'), line: start + 1 })
+    while (++i < lines.length && !/^ *```\s*$/.test(lines[i]!));
+    const code = lines.slice(start, i).map((line) => line.slice(Math.min(indent, line.search(/\S|$/))))
+    blocks.push({ lang, name, code: code.join('\n'), line: start + 1 })
   }
   return blocks
 }
@@ -103,7 +108,14 @@ describe('README code blocks', () => {
       writeFileSync(join(dir, file), block.code + '\n')
       files.set(file, block)
     }
-    writeFileSync(join(dir, 'vue-components.d.ts'), "declare module '*.vue' {\n  const component: import('vue').Component\n  export default component\n}\n")
+    writeFileSync(join(dir, 'ambient.d.ts'), [
+      "declare module '*.vue' {",
+      "  const component: import('vue').Component",
+      '  export default component',
+      '}',
+      "declare const TimebackTracker: typeof import('timeback-tracker')",
+      '',
+    ].join('\n'))
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
       compilerOptions: {
         strict: true, noEmit: true, skipLibCheck: true, isolatedModules: true, moduleDetection: 'force',

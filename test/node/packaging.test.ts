@@ -50,11 +50,11 @@ describe('the package, installed from a tarball of a fresh clone', () => {
     assert.ok(packed.unpackedSize < 600_000, `unpacked ${packed.unpackedSize} bytes`)
   })
 
-  it('imports in Node: the core, the adapters and the proxy', () => {
+  it('imports in Node: the core, the adapters, the frame helper and the proxy', () => {
     const out = run(process.execPath, ['--input-type=module', '-e', `
-      const [core, react, vue, proxy] = await Promise.all(['', '/react', '/vue', '/proxy'].map((p) => import('timeback-tracker' + p)))
-      console.log([core.createTracker, react.TrackerProvider, vue.TimebackTracker, proxy.createCaliperProxy].map((x) => typeof x).join())`], app)
-    assert.equal(out.trim(), 'function,function,object,function')
+      const [core, react, vue, frame, proxy] = await Promise.all(['', '/react', '/vue', '/frame', '/proxy'].map((p) => import('timeback-tracker' + p)))
+      console.log([core.createTracker, react.TrackerProvider, vue.TimebackTracker, frame.forwardInput, proxy.createCaliperProxy].map((x) => typeof x).join())`], app)
+    assert.equal(out.trim(), 'function,function,object,function,function')
   })
 
   for (const moduleResolution of ['node', 'node16', 'bundler']) {
@@ -65,8 +65,9 @@ describe('the package, installed from a tarball of a fresh clone', () => {
         "import { createTracker } from 'timeback-tracker'",
         "import { useActivity } from 'timeback-tracker/react'",
         "import { TimebackTracker } from 'timeback-tracker/vue'",
+        "import { forwardInput } from 'timeback-tracker/frame'",
         "import { createCaliperProxy } from 'timeback-tracker/proxy'",
-        'export const entries = [createTracker, useActivity, TimebackTracker, createCaliperProxy]',
+        'export const entries = [createTracker, useActivity, TimebackTracker, forwardInput, createCaliperProxy]',
         "// @ts-expect-error the types are real, not any: there is no subject 'Cooking'",
         "export const bad = () => useActivity({ id: 'https://app.example/lessons/7', subject: 'Cooking' })",
         '',

@@ -24,7 +24,17 @@ export default [
     external,
     treeshake: { moduleSideEffects: false },
     plugins: [ts()],
-    output: { dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js', sourcemap: true },
+    output: {
+      dir: 'dist/esm',
+      format: 'es',
+      preserveModules: true,
+      preserveModulesRoot: 'src',
+      entryFileNames: '[name].js',
+      sourcemap: true,
+      // Next.js Server Components may import the React entry only if it says it runs on the
+      // client. Rollup drops module-level directives from sources, so the build adds it.
+      banner: (chunk) => (chunk.isEntry && chunk.name === 'react' ? "'use client';" : ''),
+    },
   },
   {
     input: { index: 'src/proxy/index.ts' },

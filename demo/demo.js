@@ -29,21 +29,25 @@
 
   let session
   let tracker
+  let trackerIdleSeconds // the idle timeout the current tracker was made with
   let activity
   let completion // ids of the last completion, to say when they are delivered
+  let fault = 'none' // the proxy fault the server is playing (it outlives page loads)
   const deliveries = []
   const errors = []
 
   // ----- tracker lifecycle -------------------------------------------------------------------
 
+  const idleSeconds = () => Math.max(1, Math.round(Number(new FormData($('activity-form')).get('idleTimeout')) || 60))
+
   async function makeTracker() {
     if (tracker) await tracker.destroy()
-    const idleSeconds = Number(new FormData($('activity-form')).get('idleTimeout')) || 60
+    trackerIdleSeconds = idleSeconds()
     tracker = createTracker({
       endpoint: '/api/caliper',
       app: session.app,
       actor: { id: session.student.id, email: session.student.email, name: session.student.name, role: 'student' },
-      idleTimeoutMs: Math.max(1, Math.round(idleSeconds)) * 1000,
+      idleTimeoutMs: trackerIdleSeconds * 1000,
       onError(error) {
         errors.unshift({ at: Date.now(), code: error.code, message: error.message })
         renderErrors()
@@ -96,32 +100,34 @@
     const snap = tracker && tracker.snapshot()
     $('storage').textContent = snap ? snap.queue.storage : '–'
     $('queue-count').textContent = snap ? String(snap.queue.pending) + (snap.queue.paused ? ' (paused: 401/403)' : '') : '0'
-    $('network').textContent = navigator.onLine ? 'online' : 'offline'
+    $('network').textContent = !navigator.onLine ? 'offline' : fault === 'offline' ? 'online, proxy unreachable (fault)' : 'online'
     const state = $('state')
     const current = snap && snap.activity
-    if (!current) {
-      state.textContent = activity ? `Activity ${activity.status}` : 'No activity running'
-      state.dataset.bucket = 'none'
-      $('since').textContent = ''
-    } else {
-      state.textContent = `${LABELS[current.state.bucket]}: ${current.state.reason}${current.state.subType ? ` (${current.state.subType})` : ''}`
-      state.dataset.bucket = current.state.bucket
-      $('since').textContent = `since ${time(current.state.since)} · elapsed ${clock(current.elapsed)}`
-    }
+    // #state is a live region: change its text only when the state changes, so it is announced once.
+    const stateText = !current
+      ? activity ? `Activity ${activity.status}` : 'No activity running'
+      : `${LABELS[current.state.bucket]}: ${current.state.reason}${current.state.subType ? ` (${current.state.subType})` : ''}`
+    if (state.textContent !== stateText) state.textContent = stateText
+    state.dataset.bucket = current ? current.state.bucket : 'none'
+    $('since').textContent = current ? `since ${time(current.state.since)} · elapsed ${clock(current.elapsed)}` : ''
     const totals = current ? current.totals : activity ? activity.totals : undefined
     $('totals').replaceChildren(
       ...BUCKETS.map((bucket) =>
         el('tr', { dataset: { bucket } }, el('td', {}, el('span', { class: `swatch bucket-${bucket}` }), LABELS[bucket]), el('td', { 'data-testid': `total-${bucket}` }, clock(totals ? totals[bucket] : 0))),
       ),
     )
+    // Closed stretches, then the running one (from the activity's start when none has closed yet).
     const stretches = activity ? activity.timeline() : []
-    const start = stretches.length ? stretches[0].start : 0
-    const end = current ? Date.now() : stretches.length ? stretches[stretches.length - 1].end : 0
+    const openFrom = stretches.length ? stretches[stretches.length - 1].end : Date.now() - (current ? current.elapsed : 0)
+    const span = (bucket, ms, title) => el('span', { class: `bucket-${bucket}`, style: { flexGrow: String(Math.max(1, ms)) }, title })
     $('timeline').replaceChildren(
-      ...stretches.map((s) => el('span', { class: `bucket-${s.bucket}`, style: { flexGrow: String(Math.max(1, s.end - s.start)) }, title: `${s.bucket} (${s.reason}) ${clock(s.end - s.start)}` })),
-      ...(current && stretches.length ? [el('span', { class: `bucket-${current.state.bucket}`, style: { flexGrow: String(Math.max(1, end - stretches[stretches.length - 1].end)) } })] : []),
+      ...stretches.map((s) => span(s.bucket, s.end - s.start, `${s.bucket} (${s.reason}) ${clock(s.end - s.start)}`)),
+      ...(current ? [span(current.state.bucket, Date.now() - openFrom, `${current.state.bucket} (${current.state.reason}), running`)] : []),
     )
-    for (const id of ['pause', 'resume', 'end', 'complete', 'mark-waste', 'mark-anti', 'unmark']) $(id).disabled = !current
+    for (const id of ['end', 'complete', 'mark-waste', 'mark-anti', 'unmark']) $(id).disabled = !current
+    const paused = !!current && current.state.reason === 'paused'
+    $('pause').disabled = !current || paused
+    $('resume').disabled = !paused
   }
 
   async function renderQueue() {
@@ -143,7 +149,7 @@
     $('deliveries').replaceChildren(
       ...deliveries.map((d) => {
         const ok = d.status && d.status < 300
-        const tag = d.transport === 'beacon' ? 'beacon' : d.status ? String(d.status) : 'network error'
+        const tag = d.transport === 'beacon' ? 'beacon' : `${d.transport} ${d.status || 'network error'}`
         const detail = [
           `${d.ids.length} event(s)`,
           d.done && d.done.length ? `${d.done.length} acknowledged` : '',
@@ -151,38 +157,48 @@
           d.retryInMs !== undefined ? `retry in ${(d.retryInMs / 1000).toFixed(1)} s` : '',
           d.error || '',
         ].filter(Boolean)
-        return el('li', {}, el('span', { class: `tag ${d.transport === 'beacon' ? 'wait' : ok ? 'ok' : 'bad'}` }, `${d.transport} ${tag}`), `${time(d.at)} · ${detail.join(' · ')} · ${d.ids.map(short).join(', ')}`)
+        return el('li', {}, el('span', { class: `tag ${d.transport === 'beacon' ? 'wait' : ok ? 'ok' : 'bad'}` }, tag), `${time(d.at)} · ${detail.join(' · ')} · ${d.ids.map(short).join(', ')}`)
       }),
     )
+    $('deliveries-count').textContent = `(${deliveries.length}, newest first)`
   }
 
   function renderErrors() {
     $('errors').replaceChildren(...errors.map((e) => el('li', {}, el('span', { class: 'tag bad' }, e.code), `${time(e.at)} · ${e.message}`)))
   }
 
+  // The mock keeps what it received since the server started, across page loads: envelopes it
+  // had before this page loaded are marked as earlier.
   let receivedCount = -1
+  let earlierEnvelopes
   async function refreshReceived() {
     const response = await fetch('/mock-caliper/received').catch(() => undefined)
     if (!response || !response.ok) return
     const received = await response.json()
     if (received.length === receivedCount) return
     receivedCount = received.length
-    const events = received.flatMap((r) => r.envelope.data.map((event) => ({ at: r.at, event })))
+    earlierEnvelopes ??= received.length
+    const events = received.flatMap((r, i) => r.envelope.data.map((event) => ({ at: r.at, event, earlier: i < earlierEnvelopes })))
+    const earlier = events.filter((e) => e.earlier).length
+    $('received-note').textContent =
+      `Every event since the server started, newest first` + (earlier ? `; ${earlier} from before this page load, marked "earlier".` : '.')
     $('received').replaceChildren(
-      ...events.reverse().map(({ at, event }) =>
-        el('details', {}, el('summary', {}, `${event.type} · ${summarize(event) || event.action} · ${short(event.id)} · ${new Date(at).toLocaleTimeString()}`), el('pre', {}, JSON.stringify(event, null, 2))),
+      ...events.reverse().map(({ at, event, earlier }) =>
+        el('details', {}, el('summary', {}, ...(earlier ? [el('span', { class: 'tag' }, 'earlier')] : []), `${event.type} · ${summarize(event) || event.action} · ${short(event.id)} · ${new Date(at).toLocaleTimeString()}`), el('pre', {}, JSON.stringify(event, null, 2))),
       ),
     )
   }
 
   // ----- controls ----------------------------------------------------------------------------
 
-  $('start').addEventListener('click', () =>
+  $('start').addEventListener('click', async () => {
+    // A new idle timeout takes a new tracker; starting ends the running activity anyway.
+    if (idleSeconds() !== trackerIdleSeconds) await makeTracker()
     attempt('activity-note', () => {
       activity = tracker.startActivity(activityTarget())
       renderNow()
-    }),
-  )
+    })
+  })
   $('pause').addEventListener('click', () => activity && activity.pause())
   $('resume').addEventListener('click', () => activity && activity.resume())
   $('end').addEventListener('click', async () => {
@@ -214,11 +230,28 @@
     renderNow()
   })
   $('flush').addEventListener('click', () => tracker && tracker.flush())
+  async function showFault(request) {
+    const response = await fetch('/demo/proxy-fault', request)
+    fault = (await response.json()).mode
+    for (const radio of document.querySelectorAll('input[name=fault]')) radio.checked = radio.value === fault
+    renderNow()
+  }
   $('faults').addEventListener('change', (event) => {
-    void fetch('/demo/proxy-fault', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: event.target.value }) })
+    void showFault({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: event.target.value }) })
   })
+  $('clear-received').addEventListener('click', async () => {
+    await fetch('/mock-caliper/received', { method: 'DELETE' })
+    earlierEnvelopes = 0
+    receivedCount = -1
+    await refreshReceived()
+  })
+  // Changing the idle timeout never ends the running activity: it applies from the next Start.
   $('activity-form').addEventListener('change', (event) => {
-    if (event.target.name === 'idleTimeout') void makeTracker()
+    if (event.target.name !== 'idleTimeout') return
+    const running = activity && activity.status === 'running'
+    $('activity-note').className = 'note'
+    $('activity-note').textContent =
+      `Idle timeout ${idleSeconds()} s applies from the next Start` + (running ? `; the running activity keeps ${trackerIdleSeconds} s.` : '.')
   })
   addEventListener('online', renderNow)
   addEventListener('offline', renderNow)
@@ -256,6 +289,7 @@
     $('subject').replaceChildren(...SUBJECTS.map((s) => el('option', s === 'Math' ? { selected: '' } : {}, s)))
     $('legend').replaceChildren(...BUCKETS.map((b) => el('li', {}, el('span', { class: `swatch bucket-${b}` }), LABELS[b])))
     setUpVideo()
+    await showFault()
     await makeTracker()
     await refreshReceived()
     // The page's own refresh of live numbers (the tracker itself runs no such timer).

@@ -1,11 +1,15 @@
-// npm test: everything CI checks, in order, stopping at the first failure.
+// npm test: everything CI checks, in order, stopping at the first failure. First the set-up:
+// npm dependencies (pretest), then what the chosen steps need from the system (browsers,
+// PostgreSQL, Redis: installed on Debian/Ubuntu as root or with sudo, else one command printed).
 //   1. type-check (esbuild strips types without checking them)
 //   2. build dist/ (the size check, the CSP test and the end-to-end test use it)
 //   3. size budgets
 //   4. Node tests (event conformance against the published OpenAPI files, the proxy)
 //   5. browser tests in Chromium, Firefox and WebKit (BROWSERS=chromium,... to choose)
-//   6. end-to-end: `npm start`'s server, the demo page in Chromium, the mock Caliper endpoint
+//   6. end-to-end in Chromium: `npm start`'s demo with its mock Caliper endpoint, the Next.js
+//      example (examples/next, its own npm install), and every code block of the README
 import { spawnSync } from 'node:child_process'
+import { ensureSystem } from './systemSetup.mjs'
 
 const steps = [
   ['type-check', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
@@ -18,8 +22,9 @@ const steps = [
 ]
 
 const only = process.env.TEST_STEPS?.split(',')
-for (const [name, cmd, args] of steps) {
-  if (only && !only.includes(name)) continue
+const chosen = steps.filter(([name]) => !only || only.includes(name))
+if (!ensureSystem(chosen.map(([name]) => name))) process.exit(1)
+for (const [name, cmd, args] of chosen) {
   console.log(`\n▶ ${name}`)
   const started = Date.now()
   const { status } = spawnSync(cmd, args, { stdio: 'inherit', shell: process.platform === 'win32' })

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path'
 import { build } from 'esbuild'
 
 const require = createRequire(import.meta.url)
-const entries = ['react', 'react/jsx-runtime', 'react-dom', 'react-dom/client']
+const entries = ['react', 'react/jsx-runtime', 'react-dom', 'react-dom/client', 'react-dom/server']
 const outDir = 'node_modules/.cache/react-esm'
 
 export async function buildReactShims() {

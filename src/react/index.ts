@@ -1,5 +1,6 @@
-// timeback-tracker/react: a provider and hooks. React stays a peer dependency.
-import { createContext, createElement, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react'
+// timeback-tracker/react: a provider and hooks. React stays a peer dependency. The build puts
+// 'use client' on top of this entry (rollup.config.mjs), so Server Components can import it.
+import { createContext, createElement, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react'
 import { acquireActivity } from '../adapters/activityLease.js'
 import type { ActivityTarget } from '../events/contextSchemas.js'
 import type { Activity } from '../tracker/activityRunner.js'
@@ -12,8 +13,11 @@ export type TrackerProviderProps = { children?: ReactNode } & ({ tracker: Tracke
 
 /**
  * Makes a tracker available to `useActivity` below it. Pass a `tracker` you created (it is
- * yours to destroy), or `options`, and the provider creates the tracker on mount and destroys
- * it on unmount (StrictMode's extra mount included).
+ * yours to destroy), or `options`, and the provider creates the tracker after mounting (never
+ * on the server) and destroys it on unmount (StrictMode's extra mount included). When the
+ * options change by value (another student signs in, another endpoint), the old tracker ends
+ * its activity and is destroyed, and a new one takes over; callbacks are compared by nothing,
+ * so inline `onError`/`headers` functions do not recreate it.
  *
  * @example
  * <TrackerProvider options={{ endpoint: '/api/caliper', app: { name: 'Math App' }, actor }}>
@@ -22,18 +26,18 @@ export type TrackerProviderProps = { children?: ReactNode } & ({ tracker: Tracke
  */
 export function TrackerProvider(props: TrackerProviderProps) {
   const [owned, setOwned] = useState<Tracker>()
-  const options = props.options
+  const options = useRef(props.options)
+  options.current = props.options
+  const key = props.options && JSON.stringify(props.options)
   useEffect(() => {
-    if (!options) return
-    const tracker = createTracker(options)
+    if (!options.current) return
+    const tracker = createTracker(options.current)
     setOwned(tracker)
     return () => {
       setOwned(undefined)
       void tracker.destroy()
     }
-    // The options object is read once per mount: a tracker is per signed-in student.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [])
+  }, [key])
   return createElement(TrackerContext.Provider, { value: props.tracker ?? owned }, props.children)
 }
 
@@ -68,22 +72,33 @@ export function useActivity(target: ActivityTarget, tracker?: Tracker): Activity
 }
 
 const noSnapshot = () => undefined
-const noSubscribe = () => () => {}
 
-/** The tracker's live snapshot (state, totals, queue, last delivery); re-renders on changes. */
+/**
+ * The tracker's live snapshot (state, totals, queue, last delivery); re-renders on changes.
+ * Undefined on the server and while hydrating.
+ */
 export function useTrackerSnapshot(tracker?: Tracker): TrackerSnapshot | undefined {
   const fromContext = useContext(TrackerContext)
   const active = tracker ?? fromContext
-  const cache = useRef<{ tracker?: Tracker; snapshot?: TrackerSnapshot }>({})
-  if (cache.current.tracker !== active) cache.current = active ? { tracker: active, snapshot: active.snapshot() } : {}
-  return useSyncExternalStore(
-    active
-      ? (onChange) =>
-          active.subscribe((snapshot) => {
-            cache.current.snapshot = snapshot
-            onChange()
-          })
-      : noSubscribe,
-    active ? () => cache.current.snapshot : noSnapshot,
+  const cache = useRef<{ tracker?: Tracker | undefined; snapshot?: TrackerSnapshot | undefined }>({})
+  const read = () => {
+    if (cache.current.tracker !== active) cache.current = { tracker: active, snapshot: active?.snapshot() }
+    return cache.current.snapshot
+  }
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      if (!active) return () => {}
+      const stop = active.subscribe((snapshot) => {
+        cache.current = { tracker: active, snapshot }
+        onChange()
+      })
+      // Changes made before we listened (an activity started by an earlier hook's effect)
+      // notified nobody: read the state now.
+      cache.current = { tracker: active, snapshot: active.snapshot() }
+      onChange()
+      return stop
+    },
+    [active],
   )
+  return useSyncExternalStore(subscribe, read, noSnapshot)
 }

@@ -11,12 +11,14 @@ export const TRACKER_KEY: InjectionKey<Tracker> = Symbol('timeback-tracker')
 /**
  * `app.use(TimebackTracker, { tracker })` (a tracker you created) or
  * `app.use(TimebackTracker, { options })` (created now, destroyed with `app.unmount()`).
+ * On the server it does nothing: components render, and the client's app tracks after hydration.
  *
  * @example
  * createApp(App).use(TimebackTracker, { options: { endpoint: '/api/caliper', app: { name: 'Math App' }, actor } }).mount('#app')
  */
 export const TimebackTracker = {
   install(app: App, config: { tracker: Tracker } | { options: TrackerOptions }) {
+    if (typeof window === 'undefined') return
     const tracker = 'tracker' in config ? config.tracker : createTracker(config.options)
     app.provide(TRACKER_KEY, tracker)
     if (!('tracker' in config)) app.onUnmount(() => void tracker.destroy())
@@ -58,7 +60,11 @@ export function useTrackerSnapshot(tracker: Tracker | undefined = useTracker()):
   const snapshot = shallowRef(tracker?.snapshot())
   let unsubscribe: (() => void) | undefined
   onMounted(() => {
-    if (tracker) unsubscribe = tracker.subscribe((s) => (snapshot.value = s))
+    if (!tracker) return
+    unsubscribe = tracker.subscribe((s) => (snapshot.value = s))
+    // Changes made before we listened (an activity started by an earlier onMounted) notified
+    // nobody: read the state now.
+    snapshot.value = tracker.snapshot()
   })
   onBeforeUnmount(() => unsubscribe?.())
   return snapshot

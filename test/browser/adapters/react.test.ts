@@ -2,7 +2,8 @@
 import { expect } from 'chai'
 import { createElement as h, StrictMode, type ReactElement } from 'react'
 import { flushSync } from 'react-dom'
-import { createRoot, type Root } from 'react-dom/client'
+import { createRoot, hydrateRoot, type Root } from 'react-dom/client'
+import { renderToString } from 'react-dom/server'
 import type { ActivityTarget, Tracker } from '../../../src/index.js'
 import { TrackerProvider, useActivity, useTracker, useTrackerSnapshot } from '../../../src/react/index.js'
 import { settle } from '../support/fakeClock.js'
@@ -98,13 +99,95 @@ describe('React adapter', () => {
     expect(seen).to.include('inactive:idle')
     expect(host.querySelector('span')!.textContent).to.equal('idle')
   })
+
+  it('useTrackerSnapshot after useActivity (the README order) shows the running activity at once', async () => {
+    function LessonWithStatus() {
+      useActivity(lesson)
+      const snapshot = useTrackerSnapshot()
+      return h('span', null, snapshot?.activity?.state.reason ?? 'none')
+    }
+    render(h(TrackerProvider, { tracker: t.tracker }, h(LessonWithStatus)))
+    await settle()
+    // No state change happens from here on until the idle timeout: the first reading must hold.
+    expect(t.tracker.activity?.state.reason).to.equal('input')
+    expect(host.querySelector('span')!.textContent).to.equal('input')
+  })
 })
 
 describe('React adapter: provider that owns its tracker', () => {
+  const options = (storeName: string, id = actor.id) => ({
+    endpoint: '/collect/react',
+    app: { name: 'Math App' },
+    actor: { ...actor, id },
+    storeName,
+    onError: () => {},
+  })
   beforeEach(() => {
     host = document.createElement('div')
     document.body.append(host)
     root = createRoot(host)
+  })
+
+  it('renders on the server, hydrates with no error, then tracks on the client', async () => {
+    const storeName = `test-react-ssr-${Math.random().toString(36).slice(2)}`
+    let tracker: Tracker | undefined
+    function Probe() {
+      tracker = useTracker()
+      return null
+    }
+    function Status() {
+      useActivity(lesson)
+      return h('span', null, useTrackerSnapshot()?.activity?.state.reason ?? 'none')
+    }
+    const app = () => h(StrictMode, null, h(TrackerProvider, { options: options(storeName) }, h(Probe), h(Status)))
+    host = document.createElement('div') // a container no root has touched
+    document.body.append(host)
+    host.innerHTML = renderToString(app())
+    expect(host.textContent, 'server render').to.equal('none')
+    expect(tracker, 'no tracker on the server').to.equal(undefined)
+    const problems: unknown[] = []
+    const consoleError = console.error
+    console.error = (...args: unknown[]) => problems.push(args)
+    try {
+      const hydrated = hydrateRoot(host, app(), { onRecoverableError: (error) => problems.push(error) })
+      await waitFor(() => host.textContent === 'input', 'the activity to show after hydration')
+      expect(problems).to.deep.equal([])
+      const activity = tracker!.activity!
+      flushSync(() => hydrated.unmount())
+      await waitFor(() => activity.status === 'ended' && true, 'the activity to end')
+    } finally {
+      console.error = consoleError
+      host.remove()
+    }
+  })
+
+  it('a new student (actor) ends the running activity and continues with a new tracker', async () => {
+    const storeName = `test-react-actor-${Math.random().toString(36).slice(2)}`
+    const trackers: Tracker[] = []
+    function Probe() {
+      const tracker = useTracker()
+      if (tracker && !trackers.includes(tracker)) trackers.push(tracker)
+      return null
+    }
+    const renderFor = (id: string, onError: () => void) =>
+      render(h(TrackerProvider, { options: { ...options(storeName, id), onError } }, h(Probe), h(Lesson, { target: lesson })))
+    renderFor(actor.id, () => {})
+    const first = await waitFor(() => trackers[0]?.activity?.status === 'running' && trackers[0], 'the first activity')
+    const firstActivity = first.activity!
+    // A re-render with equal options (new objects, a new inline callback) keeps the tracker.
+    renderFor(actor.id, () => {})
+    await settle()
+    expect(trackers).to.have.length(1)
+    renderFor('https://sis.example/users/456', () => {})
+    const second = await waitFor(() => trackers[1]?.activity?.status === 'running' && trackers[1], 'a tracker for the new student')
+    expect(firstActivity.status, "the first student's activity").to.equal('ended')
+    expect(second.activity).to.not.equal(firstActivity)
+    const events = (await second.queue()).map((r) => r.event as { actor: { id: string } })
+    expect(events.every((e) => e.actor.id === 'https://sis.example/users/456')).to.equal(true)
+    const activity = second.activity!
+    flushSync(() => root.unmount())
+    host.remove()
+    await waitFor(() => activity.status === 'ended' && true, 'the activity to end')
   })
 
   it('creates one tracker under StrictMode and destroys it on unmount', async () => {

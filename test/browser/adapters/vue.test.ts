@@ -90,6 +90,16 @@ describe('Vue adapter', () => {
     await nextTick()
     expect(host.querySelector('p')!.dataset.reason).to.equal('idle')
   })
+
+  it('useTrackerSnapshot after useActivity (the README order) shows the running activity at once', async () => {
+    app = createApp({ render: () => h(Lesson) }).use(TimebackTracker, { tracker: t.tracker })
+    app.mount(host)
+    await settle()
+    await nextTick()
+    // No state change happens from here on until the idle timeout: the first reading must hold.
+    expect(t.tracker.activity?.state.reason).to.equal('input')
+    expect(host.querySelector('p')!.dataset.reason).to.equal('input')
+  })
 })
 
 describe('Vue plugin that owns its tracker', () => {

@@ -1,0 +1,1 @@
+export function ensureDeps(dir?: string, extraArgs?: string[]): void

@@ -164,7 +164,7 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
   const onPageSignal = (signal: Signal) => {
     runner?.signal(signal)
     if (signal.type === 'hidden' || signal.type === 'pagehide' || signal.type === 'freeze') flusher.beacon(signal.type !== 'hidden')
-    else if (signal.type === 'visible' || (signal.type === 'pageshow' && signal.persisted)) flusher.visible()
+    else if (signal.type === 'visible' || signal.type === 'resume' || (signal.type === 'pageshow' && signal.persisted)) flusher.visible()
   }
   const stops = [watchPage(onPageSignal), listen(window, 'online', () => void flusher.now())]
 

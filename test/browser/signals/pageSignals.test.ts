@@ -161,7 +161,8 @@ describe('page signals → classification', () => {
     const activity = h.tracker.startActivity(lesson)
     await h.clock.tick(10 * SECOND)
     document.dispatchEvent(new Event('freeze'))
-    await deliveriesDone(h)
+    // A frozen page runs nothing: the slice is stored and beaconed, and fetch waits for resume.
+    await h.clock.quiet()
     expect(h.clock.pending(), 'no timer while frozen').to.equal(0)
     h.clock.jump(2 * MINUTE)
     document.dispatchEvent(new Event('resume'))

@@ -15,8 +15,8 @@ export const caliperTime = z.string().check(z.refine(isCaliperTime, 'must be an 
 
 // The local part is what JSON Schema `format: email` (and the platform) accepts, minus quoting;
 // domain labels may not start or end with a hyphen, the TLD is alphabetic.
-const EMAIL =
-  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/
+// (`\w` is [A-Za-z0-9_]; the `i` flag covers upper case in the domain.)
+const EMAIL = /^[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*@(?:[a-z\d](?:[a-z\d-]*[a-z\d])?\.)+[a-z]{2,63}$/i
 
 // Every rule here is a predicate and the words a person needs (zod/mini ships no messages), and
 // using refinements alone keeps zod's many check classes out of the browser bundle.

@@ -18,7 +18,7 @@ export const activityMetricsInput = z.strictObject({
   xpEarned: z.optional(finite),
   masteredUnits: z.optional(count),
 }).check(
-  z.refine((m) => ACTIVITY_METRIC_TYPES.some((type) => m[type] !== undefined), 'give at least one of totalQuestions, correctQuestions, xpEarned, masteredUnits'),
+  z.refine((m) => ACTIVITY_METRIC_TYPES.some((type) => m[type] !== undefined), `give at least one of ${ACTIVITY_METRIC_TYPES.join(', ')}`),
   z.refine(
     (m) => m.correctQuestions === undefined || m.totalQuestions === undefined || m.correctQuestions <= m.totalQuestions,
     { message: 'must not exceed totalQuestions', path: ['correctQuestions'] },

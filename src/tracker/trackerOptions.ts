@@ -63,7 +63,7 @@ const isEndpoint = (value: string) => {
 }
 
 const optionsSchema = z.strictObject({
-  endpoint: z.string().check(z.refine(isEndpoint, 'must be an http(s) URL, absolute or relative to the page')),
+  endpoint: z.string().check(z.refine(isEndpoint, 'must be an http(s) URL (absolute or relative)')),
   app: appInput,
   actor: actorInput,
   sensor: z.optional(z.string().check(z.refine(isHttpUrl, 'must be an absolute http(s) URL (your app)'))),

@@ -1,11 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { CALIPER_CONTEXT } from '../events/constants.js'
-import type { TimebackEvent } from '../events/eventTypes.js'
+import type { TimebackEvent, TimeSpentEvent } from '../events/eventTypes.js'
 import { validateEnvelopeShell, validateEvent } from '../events/validateEnvelope.js'
+import { creditClaim, trimCredit } from './creditedTime.js'
+import { findImplausible } from './eventPlausibility.js'
 import { createMemoryLedger, type CaliperLedger } from './ledger.js'
 import { toNodeHandler } from './nodeAdapter.js'
+import { createRateLimiter, type RateLimits } from './rateLimiter.js'
 import { BodyTooLargeError, readLimitedBody } from './readLimitedBody.js'
 import { isAllowedOrigin } from './requestOrigin.js'
+import { createMemoryTimeBudget, type TimeBudget } from './timeBudget.js'
 import { createTokenSource, type TokenSource } from './tokenSource.js'
 
 /** The signed-in student, as your session knows them. Events must carry this actor. */
@@ -46,15 +50,52 @@ export interface CaliperProxyOptions {
   upstreamTimeoutMs?: number
   /** Default: one line per request on the console. Never sees secrets or tokens. */
   logger?: ProxyLogger
+  /** How far ahead of this server's clock a student's device may run. Default 2 minutes. */
+  clockSkewMs?: number
+  /** Events older than this are refused; keep it at the tracker's `retentionMs`. Default 30 days. */
+  retentionMs?: number
+  /** An ActivityEvent's `xpEarned` must lie within ±this. Default 1,000. */
+  maxXpPerEvent?: number
+  /**
+   * Your rules for each event about to be forwarded (XP bounds per activity, completions only
+   * for assigned activities…): return `true`, or the reason it is refused. May be async. An
+   * event may be seen again if forwarding it failed and the tracker resends it.
+   */
+  acceptEvent?(event: TimebackEvent, user: AuthorizedUser): boolean | string | Promise<boolean | string>
+  /** `'server-only'`: ActivityEvents from browsers are refused; your server sends them with `proxy.send`. */
+  activityEvents?: 'browser' | 'server-only'
+  /** Per-student caps on requests and events per minute (429 with Retry-After), or `false`. */
+  rateLimit?: RateLimits | false
+  /** Where each student's credited time is kept. Default: the ledger, if it is one, else memory. */
+  timeBudget?: TimeBudget
+  /** The envelope's `sensor` (your app's URL) for `proxy.send`. */
+  sensor?: string
+  /** The server's clock, for tests. */
+  now?: () => number
+}
+
+/** What happened to the events of one request (or one `proxy.send`). */
+export interface ProxyOutcome {
+  accepted: string[]
+  duplicates: string[]
+  rejected: Rejection[]
+  /** Forwarded with less credited time than they claimed: that much already passed elsewhere. */
+  notCredited: Array<{ id: string; seconds: number }>
 }
 
 /** A fetch-standard handler, plus `.node` for Node's `http` and Express. */
 export interface CaliperProxy {
   (request: Request): Promise<Response>
   node(req: IncomingMessage & { body?: unknown }, res: ServerResponse): void
+  /**
+   * Sends events from your server (e.g. ActivityEvents with XP you computed) with the same
+   * token cache, ledger, validation and checks as browser events, minus the rate limit.
+   * @throws {CaliperUnavailableError} when the platform cannot take them now; retry later.
+   */
+  send(events: unknown[], user: AuthorizedUser): Promise<ProxyOutcome>
 }
 
-interface Rejection {
+export interface Rejection {
   id: string
   errors: unknown
 }
@@ -62,17 +103,21 @@ interface Rejection {
 const MAX_EVENTS = 1000
 const LEASE_MS = 60_000
 
+const isTimeBudget = (ledger: object): ledger is TimeBudget => 'reserveTime' in ledger && 'releaseTime' in ledger
+
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers } })
 
 const errorBody = (message: string, errors?: unknown) => ({ status: 'error', message, ...(errors === undefined ? {} : { errors }) })
 
-class UpstreamUnavailable extends Error {
+/** The Caliper API could not take the events now (5xx, 429, timeout, no token); nothing was credited. */
+export class CaliperUnavailableError extends Error {
   constructor(
     message: string,
     readonly retryAfter?: string | null,
   ) {
     super(message)
+    this.name = 'CaliperUnavailableError'
   }
 }
 
@@ -101,6 +146,11 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
   }
   const endpoint = `${options.caliperUrl.replace(/\/+$/, '')}/caliper/event`
   const tokens: TokenSource = createTokenSource({ ...options, fetch: fetchImpl })
+  const now = options.now ?? Date.now
+  const retentionMs = options.retentionMs ?? 30 * 24 * 3_600_000
+  const limits = { clockSkewMs: options.clockSkewMs ?? 120_000, retentionMs, maxXpPerEvent: options.maxXpPerEvent ?? 1000 }
+  const budget = options.timeBudget ?? (isTimeBudget(ledger) ? ledger : createMemoryTimeBudget({ ttlMs: retentionMs, now }))
+  const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? {}, now)
 
   /** POSTs an envelope upstream with a bearer token; one retry with a fresh token on 401. */
   const forward = async (sensor: string, events: TimebackEvent[]): Promise<Response> => {
@@ -110,7 +160,7 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
       try {
         token = await tokens.get()
       } catch (error) {
-        throw new UpstreamUnavailable(`no access token: ${(error as Error).message}`)
+        throw new CaliperUnavailableError(`no access token: ${(error as Error).message}`)
       }
       let response: Response
       try {
@@ -121,14 +171,14 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
           signal: AbortSignal.timeout(timeoutMs),
         })
       } catch (error) {
-        throw new UpstreamUnavailable(`Caliper API unreachable (${(error as Error).name})`)
+        throw new CaliperUnavailableError(`Caliper API unreachable (${(error as Error).name})`)
       }
       if (response.status === 401 && attempt === 0) {
         tokens.invalidate(token)
         continue
       }
       if (response.status >= 500 || response.status === 429 || response.status === 408 || response.status === 401 || response.status === 403) {
-        throw new UpstreamUnavailable(`Caliper API answered ${response.status}`, response.headers.get('retry-after'))
+        throw new CaliperUnavailableError(`Caliper API answered ${response.status}`, response.headers.get('retry-after'))
       }
       return response
     }
@@ -171,6 +221,10 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     const auth = await options.authorize(request)
     if (auth instanceof Response) return auth
     if (!auth) return json(401, errorBody('not signed in'), cors)
+    const tooMany = (waitMs: number) =>
+      json(429, errorBody('too many requests from this student; retry later'), { 'retry-after': String(Math.ceil(waitMs / 1000)), ...cors })
+    const waitMs = limiter?.take(auth.id, 1, 0)
+    if (waitMs) return tooMany(waitMs)
 
     let text: string
     try {
@@ -189,39 +243,90 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     if (!shell.ok) return json(400, errorBody('invalid envelope', shell.issues), cors)
     const envelope = shell.value
     if (envelope.data.length > MAX_EVENTS) return json(413, errorBody(`at most ${MAX_EVENTS} events per request`), cors)
+    const eventWaitMs = limiter?.take(auth.id, 0, envelope.data.length)
+    if (eventWaitMs) return tooMany(eventWaitMs)
 
+    try {
+      const { notCredited, ...outcome } = await receive(envelope.sensor, envelope.data, auth, false)
+      return json(200, { status: 'success', ...outcome, ...(notCredited.length ? { notCredited } : {}) }, cors)
+    } catch (error) {
+      if (!(error instanceof CaliperUnavailableError)) throw error
+      return json(503, errorBody('the Caliper API is unavailable; retry later'), { 'retry-after': error.retryAfter ?? '5', ...cors })
+    }
+  }
+
+  /** Why the proxy refuses a valid event of `user`'s before claiming it, if it does. */
+  const refusal = (event: TimebackEvent, user: AuthorizedUser, fromServer: boolean): unknown => {
+    if (event.actor.id !== user.id || (user.email !== undefined && event.actor.email.toLowerCase() !== user.email.toLowerCase())) {
+      return [{ path: 'actor', message: 'is not the signed-in user' }]
+    }
+    if (!fromServer && event.type === 'ActivityEvent' && options.activityEvents === 'server-only') {
+      return [{ path: 'type', message: 'ActivityEvents are sent by the app server only' }]
+    }
+    const issues = findImplausible(event, { ...limits, now: now() })
+    return issues.length ? issues : undefined
+  }
+
+  /**
+   * Checks, claims, budgets and forwards the events of one request for `user`. Throws
+   * `CaliperUnavailableError` (with every claim and reservation undone) when the platform
+   * cannot take them now.
+   */
+  const receive = async (sensor: string, data: unknown[], user: AuthorizedUser, fromServer: boolean): Promise<ProxyOutcome> => {
     const rejected: Rejection[] = []
     const valid: TimebackEvent[] = []
-    for (const [index, raw] of envelope.data.entries()) {
+    for (const [index, raw] of data.entries()) {
       const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : `data[${index}]`
       const result = validateEvent(raw)
-      if (!result.ok) rejected.push({ id, errors: result.issues })
-      else if (result.value.actor.id !== auth.id || (auth.email !== undefined && result.value.actor.email.toLowerCase() !== auth.email.toLowerCase())) {
-        rejected.push({ id, errors: [{ path: 'actor', message: 'is not the signed-in user' }] })
-      } else if (valid.some((e) => e.id === id)) {
-        // the same id twice in one envelope: one is enough
-      } else valid.push(result.value)
+      const errors = result.ok ? refusal(result.value, user, fromServer) : result.issues
+      if (errors) rejected.push({ id, errors })
+      else if (result.ok && !valid.some((e) => e.id === id)) valid.push(result.value) // one copy is enough
     }
 
     const { claimed, delivered } = await ledger.claim(valid.map((e) => e.id), LEASE_MS)
-    const toSend = valid.filter((e) => claimed.includes(e.id))
-    let accepted: string[] = []
-    if (toSend.length) {
-      try {
-        const outcome = await deliver(envelope.sensor, toSend)
-        accepted = outcome.accepted
-        rejected.push(...outcome.rejected)
-        await ledger.commit(accepted)
-        await ledger.release(outcome.rejected.map((r) => r.id))
-      } catch (error) {
-        await ledger.release(toSend.map((e) => e.id))
-        if (!(error instanceof UpstreamUnavailable)) throw error
-        log.error(`${error.message}; answered 503 for ${toSend.length} event(s)`)
-        return json(503, errorBody('the Caliper API is unavailable; retry later'), { 'retry-after': error.retryAfter ?? '5', ...cors })
-      }
+    let toSend = valid.filter((e) => claimed.includes(e.id))
+    const notCredited: ProxyOutcome['notCredited'] = []
+    const empty: string[] = []
+    try {
+      const verdicts = await Promise.all(toSend.map((e) => options.acceptEvent?.(e, user) ?? true))
+      const refused = toSend.filter((event, i) => {
+        const verdict = verdicts[i]
+        if (verdict === true) return false
+        rejected.push({ id: event.id, errors: [{ path: '', message: typeof verdict === 'string' ? verdict : 'refused by the app' }] })
+        return true
+      })
+      await ledger.release(refused.map((e) => e.id))
+      toSend = toSend.filter((e) => !refused.includes(e))
+
+      // Credited time already placed elsewhere for this student is taken out before forwarding.
+      const claims = toSend.flatMap((e) => (e.type === 'TimeSpentEvent' ? (creditClaim(e) ?? []) : []))
+      const granted = claims.length ? await budget.reserveTime(user.id, claims) : []
+      const forwarded = toSend.flatMap((event) => {
+        const i = claims.findIndex((c) => c.id === event.id)
+        if (i < 0 || granted[i] === claims[i]!.ms) return [event]
+        notCredited.push({ id: event.id, seconds: (claims[i]!.ms - granted[i]!) / 1000 })
+        const trimmed = trimCredit(event as TimeSpentEvent, granted[i]!)
+        if (trimmed.generated.items.length) return [trimmed]
+        empty.push(event.id) // nothing left to report: done, without a call upstream
+        return []
+      })
+
+      const outcome = forwarded.length ? await deliver(sensor, forwarded) : { accepted: [], rejected: [] }
+      const undelivered = outcome.rejected.map((r) => r.id)
+      const accepted = [...outcome.accepted, ...empty]
+      rejected.push(...outcome.rejected)
+      await ledger.commit(accepted)
+      await ledger.release(undelivered)
+      await budget.releaseTime(user.id, undelivered)
+      log.info(`user ${user.id}: ${accepted.length} forwarded, ${delivered.length} duplicate, ${rejected.length} rejected, ${notCredited.length} trimmed`)
+      return { accepted, duplicates: delivered, rejected, notCredited }
+    } catch (error) {
+      const ids = toSend.map((e) => e.id)
+      await ledger.release(ids)
+      await budget.releaseTime(user.id, ids)
+      if (error instanceof CaliperUnavailableError) log.error(`${error.message}; nothing credited for ${ids.length} event(s)`)
+      throw error
     }
-    log.info(`user ${auth.id}: ${accepted.length} forwarded, ${delivered.length} duplicate, ${rejected.length} rejected`)
-    return json(200, { status: 'success', accepted, duplicates: delivered, rejected }, cors)
   }
 
   const proxy = (async (request: Request) => {
@@ -233,5 +338,9 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     }
   }) as CaliperProxy
   proxy.node = toNodeHandler(proxy)
+  proxy.send = async (events, user) => {
+    if (!options.sensor) throw new TypeError('proxy.send: set the sensor option (your app\'s URL) first')
+    return receive(options.sensor, events, user, true)
+  }
   return proxy
 }

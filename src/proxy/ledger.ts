@@ -1,3 +1,5 @@
+import { createMemoryTimeBudget, MIN_BUDGET_TTL_MS, type TimeBudget } from './timeBudget.js'
+
 /**
  * Where the proxy remembers which event ids the platform already has, so a resend (a beacon
  * and a fetch of the same event, a retry after a lost answer) is never forwarded twice: an
@@ -25,7 +27,7 @@ export interface MemoryLedgerOptions {
 }
 
 /** A ledger in process memory: the default, fine for tests and one-instance deployments. */
-export function createMemoryLedger(options: MemoryLedgerOptions = {}): CaliperLedger {
+export function createMemoryLedger(options: MemoryLedgerOptions = {}): CaliperLedger & TimeBudget {
   const ttl = options.ttlMs ?? 7 * 24 * 3_600_000
   const now = options.now ?? Date.now
   const entries = new Map<string, { delivered: boolean; until: number }>()
@@ -38,6 +40,7 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): CaliperLe
     return entry
   }
   return {
+    ...createMemoryTimeBudget({ ttlMs: Math.max(ttl, MIN_BUDGET_TTL_MS), now }),
     async claim(ids, leaseMs) {
       const claimed: string[] = []
       const delivered: string[] = []

@@ -1,4 +1,6 @@
 import type { CaliperLedger } from './ledger.js'
+import { createSqliteTimeBudget } from './sqliteTimeBudget.js'
+import { MIN_BUDGET_TTL_MS, type TimeBudget } from './timeBudget.js'
 
 /** The part of a better-sqlite3 `Database` this ledger uses (so the dependency stays optional). */
 export interface SqliteDatabase {
@@ -21,7 +23,7 @@ export interface SqliteLedgerOptions {
  * import Database from 'better-sqlite3'
  * const ledger = createSqliteLedger(new Database('caliper-ledger.db'))
  */
-export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOptions = {}): CaliperLedger {
+export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOptions = {}): CaliperLedger & TimeBudget {
   const ttl = options.ttlMs ?? 90 * 24 * 3_600_000
   const now = options.now ?? Date.now
   db.exec('PRAGMA journal_mode = WAL')
@@ -54,6 +56,7 @@ export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOpti
   const release = db.transaction((ids: string[]) => ids.forEach((id) => free.run(id)))
 
   return {
+    ...createSqliteTimeBudget(db, { ttlMs: Math.max(ttl, MIN_BUDGET_TTL_MS), now }),
     claim: async (ids, leaseMs) => claim(ids, leaseMs),
     commit: async (ids) => void commit(ids),
     release: async (ids) => void release(ids),

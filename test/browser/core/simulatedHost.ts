@@ -6,6 +6,7 @@ import { createActivityClock, type ActivityClock, type ActivityClockOptions, typ
 export const defaults: ActivityClockOptions = {
   idleTimeoutMs: 60_000,
   hiddenTimeoutMs: 600_000,
+  mediaIdleTimeoutMs: 1_200_000,
   sliceMs: 60_000,
   checkpointMs: 5_000,
   clockGapToleranceMs: 15_000,

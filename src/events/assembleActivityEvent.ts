@@ -9,8 +9,8 @@ export interface ActivityEventParts {
   actor: TimebackUser
   object: TimebackActivityContext
   metrics: { [K in ActivityMetricType]?: number | undefined }
-  attempt?: number
-  process?: boolean
+  attempt?: number | undefined
+  process?: boolean | undefined
   eventTime: number
 }
 

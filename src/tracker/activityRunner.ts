@@ -1,8 +1,8 @@
 import * as z from 'zod/mini'
-import { createActivityClock, type ActivityClock, type BucketTotals, type ClockSnapshot, type ClockUpdate } from '../core/activityClock.js'
+import { createActivityClock, sameClass, type ActivityClock, type BucketTotals, type ClockSnapshot, type ClockUpdate } from '../core/activityClock.js'
 import type { SliceReport } from '../core/roundedSlices.js'
 import type { Interval, MarkKind, Signal } from '../core/timeBuckets.js'
-import { assembleActivityEvent } from '../events/assembleActivityEvent.js'
+import { assembleActivityEvent, type ActivityEventParts } from '../events/assembleActivityEvent.js'
 import { assembleTimeSpentEvent } from '../events/assembleTimeSpentEvent.js'
 import { activityMetricsInput, attemptInput, type ActivityMetrics } from '../events/metricSchemas.js'
 import { createEventId } from '../events/eventId.js'
@@ -112,7 +112,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
   })
   clock.onInterval((interval) => {
     const last = timeline[timeline.length - 1]
-    if (last && last.end === interval.start && last.bucket === interval.bucket && last.reason === interval.reason && last.subType === interval.subType) {
+    if (last && last.end === interval.start && sameClass(last, interval)) {
       last.end = interval.end
     } else {
       timeline.push({ ...interval })
@@ -230,6 +230,20 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     return records
   }
 
+  /** Ends the activity; its last slice (and, on completion, the ActivityEvent) are stored, then sent. */
+  const close = async (next: ActivityStatus, completion?: Omit<ActivityEventParts, 'id' | 'generatedId' | 'actor' | 'object' | 'eventTime'>): Promise<CompletionResult> => {
+    if (status !== 'running') return { recorded: false, reason: `the activity is already ${status}; nothing was sent` }
+    const t = now()
+    const records = finish(next, t)
+    if (completion) {
+      const event = assembleActivityEvent({ id: createEventId(), generatedId: createEventId(), actor: ctx.actor, object: ctx.object, eventTime: t, ...completion })
+      records.push({ v: JOURNAL_FORMAT, id: event.id, createdAt: t, event })
+    }
+    await store(records)
+    releaseLock()
+    return { recorded: true, eventIds: records.map((r) => r.id) }
+  }
+
   const runner: ActivityRunner = {
     id: ctx.object.id,
     get status() {
@@ -251,34 +265,10 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     },
     unmark: () => observe({ type: 'unmark' }),
     input: () => observe({ type: 'input' }),
-    async complete(metrics, completeOptions = {}) {
-      if (status !== 'running') return { recorded: false, reason: `the activity is already ${status}; nothing was sent` }
-      const valid = parseOrThrow(completeInput, { metrics, ...completeOptions }, 'activity.complete')
-      const t = now()
-      const records = finish('completed', t)
-      const parts: Parameters<typeof assembleActivityEvent>[0] = {
-        id: createEventId(),
-        generatedId: createEventId(),
-        actor: ctx.actor,
-        object: ctx.object,
-        metrics: valid.metrics,
-        eventTime: t,
-      }
-      if (valid.attempt !== undefined) parts.attempt = valid.attempt
-      if (valid.process !== undefined) parts.process = valid.process
-      const event = assembleActivityEvent(parts)
-      records.push({ v: JOURNAL_FORMAT, id: event.id, createdAt: t, event })
-      await store(records)
-      releaseLock()
-      return { recorded: true, eventIds: records.map((r) => r.id) }
-    },
-    async end() {
-      if (status !== 'running') return { recorded: false, reason: `the activity is already ${status}; nothing was sent` }
-      const records = finish('ended', now())
-      await store(records)
-      releaseLock()
-      return { recorded: true, eventIds: records.map((r) => r.id) }
-    },
+    // Validated only while running: a late call records nothing rather than throwing.
+    complete: (metrics, completeOptions = {}) =>
+      close('completed', status === 'running' ? parseOrThrow(completeInput, { metrics, ...completeOptions }, 'activity.complete') : undefined),
+    end: () => close('ended'),
     timeline: () => timeline.map((i) => ({ ...i })),
   }
   started = true

@@ -265,8 +265,8 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     },
     unmark: () => observe({ type: 'unmark' }),
     input: () => observe({ type: 'input' }),
-    // Validated only while running: a late call records nothing rather than throwing.
-    complete: (metrics, completeOptions = {}) =>
+    // Validated only while running (a late call records nothing); bad metrics reject.
+    complete: async (metrics, completeOptions = {}) =>
       close('completed', status === 'running' ? parseOrThrow(completeInput, { metrics, ...completeOptions }, 'activity.complete') : undefined),
     end: () => close('ended'),
     timeline: () => timeline.map((i) => ({ ...i })),

@@ -150,6 +150,7 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
   const retentionMs = options.retentionMs ?? 30 * 24 * 3_600_000
   const limits = { clockSkewMs: options.clockSkewMs ?? 120_000, retentionMs, maxXpPerEvent: options.maxXpPerEvent ?? 1000 }
   const budget = options.timeBudget ?? (isTimeBudget(ledger) ? ledger : createMemoryTimeBudget({ ttlMs: retentionMs, now }))
+  if (!options.timeBudget && !isTimeBudget(ledger)) log.warn('this ledger keeps no time budget: credited time is checked per proxy instance only (see TimeBudget)')
   const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? {}, now)
 
   /** POSTs an envelope upstream with a bearer token; one retry with a fresh token on 401. */

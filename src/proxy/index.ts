@@ -1,7 +1,7 @@
 // timeback-tracker/proxy: the reference backend proxy (Node ≥ 20, no browser code).
 export { CaliperUnavailableError, createCaliperProxy } from './createCaliperProxy.js'
 export type { AuthorizedUser, CaliperProxy, CaliperProxyOptions, ProxyLogger, ProxyOutcome, Rejection } from './createCaliperProxy.js'
-export { creditClaim, placeCredit, trimCredit } from './creditedTime.js'
+export { placeCredit } from './creditedTime.js'
 export type { CreditClaim, PlacedSpan, Span } from './creditedTime.js'
 export { findImplausible } from './eventPlausibility.js'
 export type { PlausibilityLimits } from './eventPlausibility.js'

@@ -113,8 +113,7 @@ export function createActivityClock(options: ActivityClockOptions, start: number
     slices.add(c.bucket, b - a, c.subType)
     if (CREDITED.has(c.bucket)) creditSince ??= a
     if (!sameClass(c, current)) current = { ...c, since: a }
-    const interval: Interval = { start: a, end: b, bucket: c.bucket, reason: c.reason }
-    if (c.subType !== undefined) interval.subType = c.subType
+    const interval: Interval = { start: a, end: b, ...c } // a subType only if the stretch has one
     for (const listener of listeners) listener(interval)
   }
 

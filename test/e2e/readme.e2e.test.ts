@@ -15,7 +15,12 @@
 //                  a module, type-checked with `tsc --strict` (js as ts, jsx as tsx) against the
 //                  built package as an app imports it; `*.vue` imports are components, and the
 //                  script tag's global `TimebackTracker` is there. Names your app provides are
-//                  declared in the block (`declare function getSession(…)`), in a ts block.
+//                  declared in the block (`declare function getSession(…)`), in a ts block. A
+//                  package this repository does not install (an optional peer such as `pg`) is
+//                  declared untyped. A tsx block importing solid-js (or our solid entry) is
+//                  compiled with Solid's JSX.
+//   ```svelte      a Svelte component: compiled and rendered on the server by
+//                  test/node/frameworkAdapters.test.ts (Svelte's own compiler).
 //   ``` (no info string) or ```text
 //                  not code (a folder tree, an error message): skipped.
 // Fences may be indented (inside a list item). Any other info string fails the test: give a new
@@ -54,6 +59,15 @@ function readBlocks(markdown: string): Block[] {
 }
 
 const repo = process.cwd()
+
+/** Packages the blocks import that this repository does not install (optional peers). */
+function uninstalled(code: Block[]): string[] {
+  const names = code.flatMap((b) => [...b.code.matchAll(/from '([^'.][^']*)'/g)].map((m) => m[1]!))
+  const pkg = (name: string) => (name.startsWith('@') ? name.split('/').slice(0, 2) : name.split('/').slice(0, 1)).join('/')
+  return [...new Set(names.map(pkg))].filter(
+    (name) => !name.startsWith('node:') && name !== 'timeback-tracker' && !existsSync(join(repo, 'node_modules', name)) && !existsSync(join(repo, 'node_modules/@types', name)),
+  )
+}
 const blocks = readBlocks(readFileSync('README.md', 'utf8'))
 const at = (b: Block) => `README.md:${b.line}`
 const modules = blocks.filter((b) => ['js', 'ts', 'jsx', 'tsx'].includes(b.lang) && !b.name)
@@ -63,7 +77,7 @@ const commands = blocks.filter((b) => b.lang === 'sh')
 
 describe('README code blocks', () => {
   it('each block is of a known kind', () => {
-    const known = (b: Block) => ['sh', 'html', 'js', 'ts', 'jsx', 'tsx', '', 'text'].includes(b.lang) && (!b.name || b.lang === 'js')
+    const known = (b: Block) => ['sh', 'html', 'js', 'ts', 'jsx', 'tsx', 'svelte', '', 'text'].includes(b.lang) && (!b.name || b.lang === 'js')
     assert.deepEqual(blocks.filter((b) => !known(b)).map((b) => `${at(b)} \`\`\`${b.lang} ${b.name ?? ''}`), [])
     assert.ok(modules.length >= 4 && pages.length >= 1 && commands.length >= 2, 'the README has its examples')
   })
@@ -105,7 +119,9 @@ describe('README code blocks', () => {
     const files = new Map<string, Block>()
     for (const block of modules) {
       const file = `line-${block.line}.${block.lang.startsWith('j') ? block.lang.replace('j', 't') : block.lang}`
-      writeFileSync(join(dir, file), block.code + '\n')
+      // Solid's JSX: the file's own pragma (on the first line, so line numbers hold).
+      const solid = /from '(solid-js|timeback-tracker\/solid)'/.test(block.code) ? '/** @jsxImportSource solid-js */ ' : ''
+      writeFileSync(join(dir, file), solid + block.code + '\n')
       files.set(file, block)
     }
     writeFileSync(join(dir, 'ambient.d.ts'), [
@@ -114,6 +130,7 @@ describe('README code blocks', () => {
       '  export default component',
       '}',
       "declare const TimebackTracker: typeof import('timeback-tracker')",
+      ...uninstalled(modules).map((name) => `declare module '${name}'`),
       '',
     ].join('\n'))
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({

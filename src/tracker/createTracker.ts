@@ -1,4 +1,3 @@
-import { nanoid } from 'nanoid'
 import * as z from 'zod/mini'
 import type { Signal } from '../core/timeBuckets.js'
 import { activityTargetInput, type ActivityTarget } from '../events/contextSchemas.js'
@@ -91,7 +90,7 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
         'destroy() it first or use another storeName',
     )
   }
-  const sessionId = nanoid()
+  const sessionId = createEventId()
   const actor = toTimebackUser(options.actor)
   const listeners = new Set<(snapshot: TrackerSnapshot) => void>()
   const runStore = `${options.storeName}:run`

@@ -24,7 +24,7 @@ export interface ActivityEventInput {
   runId?: string
 }
 
-const activityInput = z.strictObject({
+const activityInput = /* @__PURE__ */ z.strictObject({
   actor: actorInput,
   object: activityContextInput,
   metrics: activityMetricsInput,

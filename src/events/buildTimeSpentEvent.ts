@@ -35,7 +35,7 @@ export interface TimeSpentEventInput {
   runId?: string
 }
 
-const item = z.strictObject({
+const item = /* @__PURE__ */ z.strictObject({
   type: z.enum(TIME_SPENT_TYPES),
   value: nonNegative,
   subType: z.optional(name),

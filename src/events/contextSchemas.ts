@@ -4,14 +4,14 @@ import { SUBJECTS, USER_ROLES } from './constants.js'
 import { email, eventId, name, uri } from './fieldSchemas.js'
 
 /** The student, as the app knows them: `{ id, email }` plus optional `name` and `role`. */
-export const actorInput = z.strictObject({
+export const actorInput = /* @__PURE__ */ z.strictObject({
   id: uri,
   email,
   name: z.optional(name),
   role: z.optional(z.enum(USER_ROLES)),
 })
 
-const named = z.strictObject({ name, id: z.optional(uri) })
+const named = /* @__PURE__ */ z.strictObject({ name, id: z.optional(uri) })
 
 /** The app reporting the events. `name` is required by the platform's stricter schema copy. */
 export const appInput = named
@@ -28,10 +28,10 @@ const activityShape = {
  * its `subject`, and optionally the activity and course. A course needs both `id` (its
  * OneRoster URL) and `name`. `runId` resumes a run the app saved (`activity.runId`).
  */
-export const activityTargetInput = z.strictObject({ ...activityShape, runId: z.optional(eventId) })
+export const activityTargetInput = /* @__PURE__ */ z.strictObject({ ...activityShape, runId: z.optional(eventId) })
 
 /** The event `object` as the builders take it: the activity target plus the reporting `app`. */
-export const activityContextInput = z.strictObject({ ...activityShape, app: appInput })
+export const activityContextInput = /* @__PURE__ */ z.strictObject({ ...activityShape, app: appInput })
 
 export type TimebackActor = z.infer<typeof actorInput>
 export type TimebackApp = z.infer<typeof appInput>

@@ -6,9 +6,9 @@ import * as z from 'zod/mini'
 import { ACTIVITY_METRIC_TYPES, CALIPER_CONTEXT, SUBJECTS, TIME_SPENT_TYPES, USER_ROLES } from './constants.js'
 import { caliperTime, email, eventId, finite, name, nonEmpty, nonNegative, uri, wholeAtLeast } from './fieldSchemas.js'
 
-const extensions = z.optional(z.record(z.string(), z.unknown()))
+const extensions = /* @__PURE__ */ z.optional(z.record(z.string(), z.unknown()))
 
-export const timebackUserSchema = z.strictObject({
+export const timebackUserSchema = /* @__PURE__ */ z.strictObject({
   id: uri,
   type: z.literal('TimebackUser'),
   email,
@@ -17,9 +17,9 @@ export const timebackUserSchema = z.strictObject({
   extensions,
 })
 
-const part = z.looseObject({ id: z.optional(uri), name, extensions })
+const part = /* @__PURE__ */ z.looseObject({ id: z.optional(uri), name, extensions })
 
-export const activityContextSchema = z.looseObject({
+export const activityContextSchema = /* @__PURE__ */ z.looseObject({
   id: uri,
   type: z.literal('TimebackActivityContext'),
   subject: z.enum(SUBJECTS),
@@ -52,7 +52,7 @@ const eventBase = {
   ...optionalEventProperties,
 }
 
-const timeSpentMetric = z.strictObject({
+const timeSpentMetric = /* @__PURE__ */ z.strictObject({
   type: z.enum(TIME_SPENT_TYPES),
   value: nonNegative,
   subType: z.optional(name),
@@ -61,7 +61,7 @@ const timeSpentMetric = z.strictObject({
   extensions,
 })
 
-export const timeSpentEventSchema = z.strictObject({
+export const timeSpentEventSchema = /* @__PURE__ */ z.strictObject({
   ...eventBase,
   type: z.literal('TimeSpentEvent'),
   action: z.literal('SpentTime'),
@@ -82,7 +82,7 @@ const activityMetric = z
     }),
   )
 
-export const activityEventSchema = z.strictObject({
+export const activityEventSchema = /* @__PURE__ */ z.strictObject({
   ...eventBase,
   type: z.literal('ActivityEvent'),
   action: z.literal('Completed'),
@@ -110,20 +110,20 @@ export const activityEventSchema = z.strictObject({
     ),
 })
 
-export const timebackEventSchema = z.discriminatedUnion('type', [timeSpentEventSchema, activityEventSchema])
+export const timebackEventSchema = /* @__PURE__ */ z.discriminatedUnion('type', [timeSpentEventSchema, activityEventSchema])
 
 /**
  * The envelope around events, checked before the events themselves (the proxy answers event by
  * event, and sets its own sendTime when it forwards).
  */
-export const envelopeShellSchema = z.looseObject({
+export const envelopeShellSchema = /* @__PURE__ */ z.looseObject({
   sensor: uri,
   sendTime: z.optional(caliperTime),
   dataVersion: z.literal(CALIPER_CONTEXT),
   data: nonEmpty(z.unknown()),
 })
 
-export const envelopeSchema = z.strictObject({
+export const envelopeSchema = /* @__PURE__ */ z.strictObject({
   sensor: uri,
   sendTime: caliperTime,
   dataVersion: z.literal(CALIPER_CONTEXT),

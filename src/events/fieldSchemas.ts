@@ -5,13 +5,13 @@ import { isEventId } from './eventId.js'
 import { isAbsoluteUri } from './uri.js'
 
 /** An absolute `https://…` URL or `urn:…` name, as the platform's `format: uri` fields require. */
-export const uri = z.string().check(z.refine(isAbsoluteUri, 'must be an absolute URL (https://…) or URN (urn:…)'))
+export const uri = /* @__PURE__ */ z.string().check(z.refine(isAbsoluteUri, 'must be an absolute URL (https://…) or URN (urn:…)'))
 
 /** `urn:uuid:<uuid>` */
-export const eventId = z.string().check(z.refine(isEventId, 'must be urn:uuid:<uuid>'))
+export const eventId = /* @__PURE__ */ z.string().check(z.refine(isEventId, 'must be urn:uuid:<uuid>'))
 
 /** An ISO 8601 instant with an explicit offset: `2024-04-24T14:12:00.000Z`. */
-export const caliperTime = z.string().check(z.refine(isCaliperTime, 'must be an ISO 8601 time like 2024-04-24T14:12:00.000Z'))
+export const caliperTime = /* @__PURE__ */ z.string().check(z.refine(isCaliperTime, 'must be an ISO 8601 time like 2024-04-24T14:12:00.000Z'))
 
 // The local part is what JSON Schema `format: email` (and the platform) accepts, minus quoting;
 // domain labels may not start or end with a hyphen, the TLD is alphabetic.
@@ -20,20 +20,20 @@ const EMAIL = /^[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*@(?:[a-z\d]
 
 // Every rule here is a predicate and the words a person needs (zod/mini ships no messages), and
 // using refinements alone keeps zod's many check classes out of the browser bundle.
-export const email = z.string().check(z.refine((s) => s.length <= 254 && EMAIL.test(s), 'invalid email'))
+export const email = /* @__PURE__ */ z.string().check(z.refine((s) => s.length <= 254 && EMAIL.test(s), 'invalid email'))
 
 /** A human-readable name: not empty or blank, at most 500 characters. */
-export const name = z.string().check(
+export const name = /* @__PURE__ */ z.string().check(
   z.refine((s) => s.length > 0, 'must not be empty'),
   z.refine((s) => s.length === 0 || s.trim().length > 0, 'must not be blank'),
   z.refine((s) => s.length <= 500, 'must be at most 500 characters'),
 )
 
 /** A finite number (zod's number already refuses NaN and ±Infinity, which JSON cannot carry). */
-export const finite = z.number()
+export const finite = /* @__PURE__ */ z.number()
 
 /** A finite number ≥ 0. */
-export const nonNegative = z.number().check(z.refine((v) => v >= 0, 'must be ≥ 0'))
+export const nonNegative = /* @__PURE__ */ z.number().check(z.refine((v) => v >= 0, 'must be ≥ 0'))
 
 /** A whole number ≥ `min` (of `unit`, for the message). */
 export const wholeAtLeast = (min: number, unit = '') =>

@@ -12,7 +12,7 @@ export interface ActivityMetrics {
 }
 
 /** Schema for {@link ActivityMetrics}; also used by `activity.complete()`. */
-export const activityMetricsInput = z.strictObject({
+export const activityMetricsInput = /* @__PURE__ */ z.strictObject({
   totalQuestions: z.optional(count),
   correctQuestions: z.optional(count),
   xpEarned: z.optional(finite),

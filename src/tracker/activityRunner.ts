@@ -91,12 +91,12 @@ export interface RunnerContext {
   finished(runner: ActivityRunner): void
 }
 
-const completeInput = z.strictObject({
+const completeInput = /* @__PURE__ */ z.strictObject({
   metrics: activityMetricsInput,
   attempt: z.optional(attemptInput),
   process: z.optional(z.boolean()),
 })
-const markInput = z.strictObject({ type: z.enum(['waste', 'anti-pattern']), subType: z.optional(name) })
+const markInput = /* @__PURE__ */ z.strictObject({ type: z.enum(['waste', 'anti-pattern']), subType: z.optional(name) })
 
 const TIMELINE_LIMIT = 500
 

@@ -20,7 +20,7 @@ export interface StartOptions {
   time?: boolean
 }
 
-const startInput = z.optional(z.strictObject({ time: z.optional(z.boolean()) }))
+const startInput = /* @__PURE__ */ z.optional(z.strictObject({ time: z.optional(z.boolean()) }))
 
 /** Everything a UI needs at a glance: the running activity, the queue, the last delivery. */
 export interface TrackerSnapshot {

@@ -52,7 +52,7 @@ export type ResolvedTrackerOptions = Required<Omit<TrackerOptions, 'headers' | '
 
 const atLeast = (min: number) => z.optional(wholeAtLeast(min, 'ms'))
 
-const callback = z.optional(passing<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function'))
+const callback = /* @__PURE__ */ z.optional(passing<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function'))
 
 const isEndpoint = (value: string) => {
   try {
@@ -62,7 +62,7 @@ const isEndpoint = (value: string) => {
   }
 }
 
-const optionsSchema = z.strictObject({
+const optionsSchema = /* @__PURE__ */ z.strictObject({
   endpoint: z.string().check(z.refine(isEndpoint, 'must be an http(s) URL (absolute or relative)')),
   app: appInput,
   actor: actorInput,

@@ -1,16 +1,21 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { TimebackEvent } from '../events/eventTypes.js'
+import type { TimebackEvent, TimeSpentEvent } from '../events/eventTypes.js'
+import type { FieldIssue } from '../events/validationError.js'
 import { validateEnvelopeShell } from '../events/validateEnvelope.js'
 import { holdClaim, type ClaimLease } from './claimLease.js'
+import { creditClaim, trimCredit } from './creditedTime.js'
+import { findImplausible } from './eventPlausibility.js'
 import { forwardEvents, type Forwarded } from './forwardEvents.js'
 import { ledgerKey, type CaliperLedger } from './ledger.js'
 import { createMemoryLedger } from './memoryLedger.js'
 import { toNodeHandler } from './nodeAdapter.js'
 import type { MetricSink } from './proxyMetrics.js'
 import { BodyTooLargeError, ClientGoneError, readLimitedBody } from './readLimitedBody.js'
+import { createRateLimiter, type RateLimits } from './rateLimiter.js'
 import { isAllowedOrigin } from './requestOrigin.js'
 import { screenEvents, type Rejection, type Screened } from './screenEvents.js'
+import { createMemoryTimeBudget, type TimeBudget } from './timeBudget.js'
 import { createTokenSource } from './tokenSource.js'
 import { createUpstream } from './upstream.js'
 
@@ -74,16 +79,63 @@ export interface CaliperProxyOptions {
   logger?: ProxyLogger
   /** Counts and timings for your metrics (see `ProxyMetric`). */
   onMetric?: MetricSink
+  /** How far ahead of this server's clock a student's device may run. Default 2 minutes. */
+  clockSkewMs?: number
+  /** Events older than this are refused; keep it at the tracker's `retentionMs`. Default 30 days. */
+  retentionMs?: number
+  /** An ActivityEvent's `xpEarned` must lie within ±this. Default 1,000. */
+  maxXpPerEvent?: number
+  /**
+   * Your rules for each event about to be forwarded (XP bounds per activity, completions only
+   * for assigned activities…): return `true`, or the reason it is refused. May be async. An
+   * event may be seen again if forwarding it failed and the tracker resends it.
+   */
+  acceptEvent?(event: TimebackEvent, user: AuthorizedUser): boolean | string | Promise<boolean | string>
+  /** `'server-only'`: ActivityEvents from browsers are refused; your server sends them with `proxy.send`. */
+  activityEvents?: 'browser' | 'server-only'
+  /** Per-student caps on requests and events per minute (429 with Retry-After), or `false`. */
+  rateLimit?: RateLimits | false
+  /** Where each student's credited time is kept. Default: the ledger, if it is one, else memory. */
+  timeBudget?: TimeBudget
+  /** The envelope's `sensor` (your app's URL) for `proxy.send`. */
+  sensor?: string
+  /** The server's clock, for tests. */
+  now?: () => number
+}
+
+/** What happened to the events of one `proxy.send`. */
+export interface ProxyOutcome {
+  accepted: string[]
+  duplicates: string[]
+  rejected: Rejection[]
+  /** Forwarded with less credited time than they claimed: that much already passed elsewhere. */
+  notCredited: Array<{ id: string; seconds: number }>
+}
+
+/** The Caliper API could not take the events now (5xx, 429, timeout, no token); retry later. */
+export class CaliperUnavailableError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'CaliperUnavailableError'
+  }
 }
 
 /** A fetch-standard handler, plus `.node` for Node's `http` and Express. */
 export interface CaliperProxy {
   (request: Request): Promise<Response>
   node(req: IncomingMessage & { body?: unknown }, res: ServerResponse): void
+  /**
+   * Sends events from your server (e.g. ActivityEvents with XP you computed) with the same
+   * token cache, ledger, validation and checks as browser events, minus the rate limit.
+   * @throws {CaliperUnavailableError} when the platform cannot take them now; retry later.
+   */
+  send(events: unknown[], user: AuthorizedUser): Promise<ProxyOutcome>
 }
 
 const MAX_EVENTS = 1000
 const NOTHING_FORWARDED: Forwarded = { accepted: [], refused: [], inDoubt: [] }
+
+const isTimeBudget = (ledger: object): ledger is TimeBudget => 'reserveTime' in ledger && 'releaseTime' in ledger
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers } })
@@ -122,6 +174,12 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     timeoutMs: options.upstreamTimeoutMs ?? 15_000,
     onMetric: options.onMetric,
   })
+  const now = options.now ?? Date.now
+  const retentionMs = options.retentionMs ?? 30 * 24 * 3_600_000
+  const limits = { clockSkewMs: options.clockSkewMs ?? 120_000, retentionMs, maxXpPerEvent: options.maxXpPerEvent ?? 1000 }
+  const budget = options.timeBudget ?? (isTimeBudget(ledger) ? ledger : createMemoryTimeBudget({ ttlMs: retentionMs, now }))
+  if (!options.timeBudget && !isTimeBudget(ledger)) log.warn('this ledger keeps no time budget: credited time is checked per proxy instance only (see TimeBudget)')
+  const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? {}, now)
   const count = (outcome: 'accepted' | 'duplicate' | 'rejected' | 'in-doubt' | 'deferred', n: number) => {
     if (n) metric({ name: 'events', outcome, count: n })
   }
@@ -148,18 +206,73 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     }
   }
 
-  /** Claims the valid events, settles the doubtful ones, forwards the rest. */
-  const deliver = async (sensor: string, valid: TimebackEvent[]) => {
+  /** Screens a request's events for `user`: schema and actor, then the proxy's own refusals. */
+  const screen = (data: unknown[], user: AuthorizedUser, fromServer: boolean): Screened => {
+    const screened = screenEvents(data, user)
+    screened.valid = screened.valid.filter((event) => {
+      const errors: FieldIssue[] =
+        !fromServer && event.type === 'ActivityEvent' && options.activityEvents === 'server-only'
+          ? [{ path: 'type', message: 'ActivityEvents are sent by the app server only' }]
+          : findImplausible(event, { ...limits, now: now() })
+      if (errors.length) screened.rejected.push({ id: event.id, errors })
+      return !errors.length
+    })
+    return screened
+  }
+
+  /**
+   * The app's verdicts (`acceptEvent`), then the student's time budget: credited time already
+   * placed elsewhere is taken out before forwarding. Returns the events to forward, the ones
+   * refused, and those left with nothing to report (done without a call upstream).
+   */
+  const admit = async (events: TimebackEvent[], user: AuthorizedUser) => {
+    const verdicts = await Promise.all(events.map((e) => options.acceptEvent?.(e, user) ?? true))
+    const refused: Rejection[] = []
+    const allowed = events.filter((event, i) => {
+      const verdict = verdicts[i]
+      if (verdict !== true) refused.push({ id: event.id, errors: [{ path: '', message: typeof verdict === 'string' ? verdict : 'refused by the app' }] })
+      return verdict === true
+    })
+    const claims = allowed.flatMap((e) => (e.type === 'TimeSpentEvent' ? (creditClaim(e) ?? []) : []))
+    const granted = claims.length ? await budget.reserveTime(user.id, claims) : []
+    const notCredited: ProxyOutcome['notCredited'] = []
+    const empty: string[] = []
+    const toSend = allowed.flatMap((event) => {
+      const i = claims.findIndex((c) => c.id === event.id)
+      if (i < 0 || granted[i] === claims[i]!.ms) return [event]
+      notCredited.push({ id: event.id, seconds: (claims[i]!.ms - granted[i]!) / 1000 })
+      const trimmed = trimCredit(event as TimeSpentEvent, granted[i]!)
+      if (trimmed.generated.items.length) return [trimmed]
+      empty.push(event.id)
+      return []
+    })
+    return { toSend, refused, empty, notCredited, budgeted: claims.map((c) => c.id) }
+  }
+
+  /** Claims the valid events, settles the doubtful ones, admits and forwards the rest. */
+  const deliver = async (sensor: string, valid: TimebackEvent[], user: AuthorizedUser) => {
     const byKey = new Map(valid.map((e) => [ledgerKey(e.id), e]))
     const event = (key: string) => byKey.get(key)!
     const owner = randomUUID()
     const claim = await ledger.claim([...byKey.keys()], owner, leaseMs)
     const lease = holdClaim(ledger, owner, claim.claimed, leaseMs)
+    let budgeted: string[] = []
     try {
       const found = await lookUp(claim.doubtful.map(event), lease)
-      const toSend = claim.claimed.filter((key) => lease.held.has(key)).map(event)
-      const forwarded = toSend.length ? await forwardEvents(send, sensor, toSend, lease, holdMs) : NOTHING_FORWARDED
-      return { duplicates: [...claim.delivered.map(event), ...found].map((e) => e.id), forwarded }
+      const admitted = await admit(claim.claimed.filter((key) => lease.held.has(key)).map(event), user)
+      budgeted = admitted.budgeted
+      await lease.release(admitted.refused.map((r) => ledgerKey(r.id)))
+      await lease.commit(admitted.empty.map(ledgerKey))
+      const { toSend } = admitted
+      const forwarded: Forwarded = toSend.length ? await forwardEvents(send, sensor, toSend, lease, holdMs) : { accepted: [], refused: [], inDoubt: [] }
+      forwarded.accepted.push(...admitted.empty)
+      // Time of events the platform never got is free again (in doubt: it may have them).
+      const kept = new Set([...forwarded.accepted, ...forwarded.inDoubt])
+      await budget.releaseTime(user.id, budgeted.filter((id) => !kept.has(id)))
+      return { duplicates: [...claim.delivered.map(event), ...found].map((e) => e.id), forwarded, refused: admitted.refused, notCredited: admitted.notCredited }
+    } catch (error) {
+      await budget.releaseTime(user.id, budgeted)
+      throw error
     } finally {
       lease.end()
     }
@@ -185,6 +298,10 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     const auth = await options.authorize(request)
     if (auth instanceof Response) return auth
     if (!auth) return json(401, errorBody('not signed in'), cors)
+    const tooMany = (waitMs: number) =>
+      json(429, errorBody('too many requests from this student; retry later'), { 'retry-after': String(Math.ceil(waitMs / 1000)), ...cors })
+    const waitMs = limiter?.take(auth.id, 1, 0)
+    if (waitMs) return tooMany(waitMs)
 
     let text: string
     try {
@@ -206,16 +323,19 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     const shell = validateEnvelopeShell(parsed)
     if (!shell.ok) return json(400, errorBody('invalid envelope', shell.issues.slice(0, 10)), cors)
     if (shell.value.data.length > MAX_EVENTS) return json(413, errorBody(`at most ${MAX_EVENTS} events per request`), cors)
+    const eventWaitMs = limiter?.take(auth.id, 0, shell.value.data.length)
+    if (eventWaitMs) return tooMany(eventWaitMs)
 
-    const screened = screenEvents(shell.value.data, auth)
+    const screened = screen(shell.value.data, auth, false)
     if (screened.othersWaiting && screened.othersWaiting === shell.value.data.length) {
       count('deferred', screened.othersWaiting)
       return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
     }
-    const { duplicates, forwarded } = screened.valid.length
-      ? await deliver(shell.value.sensor, screened.valid)
-      : { duplicates: [], forwarded: NOTHING_FORWARDED }
-    return answer(auth, screened, duplicates, forwarded, cors)
+    const delivered = screened.valid.length ? await deliver(shell.value.sensor, screened.valid, auth) : undefined
+    screened.rejected.push(...(delivered?.refused ?? []))
+    const { notCredited = [] } = delivered ?? {}
+    if (notCredited.length) log.warn(`user ${auth.id}: ${notCredited.length} event(s) claimed time already credited; forwarded without it`)
+    return answer(auth, screened, delivered?.duplicates ?? [], delivered?.forwarded ?? NOTHING_FORWARDED, cors, notCredited)
   }
 
   /** The tracker's answer to a forwarding, with its log line and metrics. */
@@ -225,6 +345,7 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     duplicates: string[],
     forwarded: Forwarded,
     cors: Record<string, string>,
+    notCredited: ProxyOutcome['notCredited'],
   ) => {
     const { accepted, inDoubt, failure } = forwarded
     // The platform's own error bodies stay in the proxy: they may echo request headers.
@@ -254,7 +375,7 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
       const retryAfter = failure.kind === 'unavailable' ? (failure.retryAfter ?? '5') : String(Math.ceil(holdMs / 1000))
       return json(503, errorBody('the Caliper API is unavailable; retry later'), { 'retry-after': retryAfter, ...cors })
     }
-    return json(200, { status: 'success', accepted, duplicates, rejected }, cors)
+    return json(200, { status: 'success', accepted, duplicates, rejected, ...(notCredited.length ? { notCredited } : {}) }, cors)
   }
 
   const proxy = (async (request: Request) => {
@@ -266,5 +387,26 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     }
   }) as CaliperProxy
   proxy.node = toNodeHandler(proxy)
+  proxy.send = async (events, user) => {
+    if (!options.sensor) throw new TypeError("proxy.send: set the sensor option (your app's URL) first")
+    // Another student's events are a mistake of the caller here, not a shared computer.
+    const theirs = events.flatMap((e, i) => {
+      const event = e as { id?: unknown; actor?: { id?: unknown } } | null
+      return typeof event?.actor?.id === 'string' && event.actor.id !== user.id ? [typeof event.id === 'string' ? event.id : `data[${i}]`] : []
+    })
+    const screened = screen(events, user, true)
+    screened.rejected.push(...theirs.map((id) => ({ id, errors: [{ path: 'actor', message: 'is not the user given to proxy.send' }] })))
+    const delivered = screened.valid.length ? await deliver(options.sensor, screened.valid, user) : undefined
+    const forwarded = delivered?.forwarded ?? NOTHING_FORWARDED
+    const { failure } = forwarded
+    if (failure) throw new CaliperUnavailableError('reason' in failure ? failure.reason : `the Caliper API answered ${failure.status}`)
+    const refused = forwarded.refused.map(({ id, status }) => ({ id, errors: [{ path: '', message: `the Caliper API refused this event (${status})` }] }))
+    return {
+      accepted: forwarded.accepted,
+      duplicates: delivered?.duplicates ?? [],
+      rejected: [...screened.rejected, ...(delivered?.refused ?? []), ...refused],
+      notCredited: delivered?.notCredited ?? [],
+    }
+  }
   return proxy
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from './ledger.js'
+import { createMemoryTimeBudget, MIN_BUDGET_TTL_MS, type TimeBudget } from './timeBudget.js'
 
 export interface MemoryLedgerOptions extends LedgerOptions {
   /**
@@ -9,7 +10,7 @@ export interface MemoryLedgerOptions extends LedgerOptions {
   now?: () => number
 }
 
-export interface MemoryLedger extends CaliperLedger {
+export interface MemoryLedger extends CaliperLedger, TimeBudget {
   /** Ids held right now (claims, ids in doubt, delivered ids). */
   size(): number
 }
@@ -52,6 +53,7 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
   }
 
   return {
+    ...createMemoryTimeBudget({ ttlMs: Math.max(ttl, MIN_BUDGET_TTL_MS), now }),
     async claim(ids, owner, leaseMs) {
       const t = now()
       if (++claimsSinceSweep >= SWEEP_EVERY || entries.size > maxEntries) {

@@ -1,4 +1,6 @@
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from './ledger.js'
+import { createSqliteTimeBudget } from './sqliteTimeBudget.js'
+import { MIN_BUDGET_TTL_MS, type TimeBudget } from './timeBudget.js'
 
 type Statement = { run(...params: unknown[]): unknown; get(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] }
 
@@ -29,7 +31,7 @@ const SWEEP_BATCH = 500
  * import Database from 'better-sqlite3'
  * const ledger = createSqliteLedger(new Database('caliper-ledger.db'))
  */
-export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOptions = {}): CaliperLedger {
+export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOptions = {}): CaliperLedger & TimeBudget {
   const ttl = options.ttlMs ?? DEFAULT_LEDGER_TTL_MS
   const now = options.now ?? Date.now
   db.pragma('journal_mode = WAL')
@@ -78,6 +80,7 @@ export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOpti
   const doubtAll = each(doubt, (t, ms) => [t + ms, t + ms + ttl])
 
   return {
+    ...createSqliteTimeBudget(db, { ttlMs: Math.max(ttl, MIN_BUDGET_TTL_MS), now }),
     claim: async (ids, owner, leaseMs) => claim.immediate(ids, owner, leaseMs),
     renew: async (ids, owner, leaseMs) => renewAll.immediate(ids, owner, leaseMs),
     commit: async (ids, owner) => void commitAll.immediate(ids, owner, 0),

@@ -10,8 +10,15 @@ export const CLIENT_SECRET = 's3cr3t-client-secret-value'
 export const student = { id: 'https://sis.example/users/123', email: 'student@example.com' }
 const object = { id: 'https://app.example/lessons/7', subject: 'Math' as const, app: { name: 'Math App' } }
 
-export const timeSpent = (actor = student) =>
-  buildTimeSpentEvent({ actor, object, items: [{ type: 'active', value: 30 }], startDate: Date.now() - 30_000, endDate: Date.now() })
+let windowEnd = Date.now()
+/**
+ * 30 active seconds. Each call takes the 30 s before the previous one's: one student's events
+ * never overlap in time (the proxy's time budget would trim those that do).
+ */
+export const timeSpent = (actor = student) => {
+  windowEnd -= 30_000
+  return buildTimeSpentEvent({ actor, object, items: [{ type: 'active', value: 30 }], startDate: windowEnd - 30_000, endDate: windowEnd })
+}
 export const completed = (actor = student, xpEarned = 10) => buildActivityEvent({ actor, object, metrics: { xpEarned } })
 export const envelope = (data: unknown[]) => ({
   sensor: 'https://app.example',

@@ -163,8 +163,10 @@ describe('four proxy processes, 200 clients, a flaky platform', () => {
     it(`${ledger}: every id reaches the platform exactly once, none missing`, async () => {
       platform = flakyPlatform(ledger === 'postgres' ? 7 : 11)
       const now = Date.now()
-      const events = Array.from({ length: EVENTS }, () =>
-        buildTimeSpentEvent({ actor: student, object: { id: 'https://app.example/lessons/1', subject: 'Math', app: { name: 'Multi' } }, items: [{ type: 'active', value: 5 }], startDate: now - 5000, endDate: now }),
+      // Consecutive 5-s slices, as one student's events are: overlapping ones would be trimmed by
+      // the time budget (issue 12) and this test is about ids.
+      const events = Array.from({ length: EVENTS }, (_, i) =>
+        buildTimeSpentEvent({ actor: student, object: { id: 'https://app.example/lessons/1', subject: 'Math', app: { name: 'Multi' } }, items: [{ type: 'active', value: 5 }], startDate: now - 5000 * (i + 1), endDate: now - 5000 * i }),
       )
       const bases = workers.map((w) => `http://127.0.0.1:${w.ports[ledger]}`)
       const deadline = Date.now() + DEADLINE_MS

@@ -31,6 +31,7 @@ const serve = async (ledger: CaliperLedger): Promise<Server> => {
     inDoubtHoldMs: 500,
     claimLeaseMs: 5000,
     logger: { info() {}, warn() {}, error() {} },
+    rateLimit: false, // 200 clients of one student on purpose
   })
   const server = createServer(proxy.node)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

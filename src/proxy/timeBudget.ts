@@ -1,0 +1,64 @@
+import { placeCredit, type CreditClaim, type PlacedSpan } from './creditedTime.js'
+
+/**
+ * Where the proxy keeps each student's credited time, so that across tabs, devices, forged
+ * requests and proxy instances a student is never credited more time than has passed. Every
+ * ledger implements it; it must be shared by every instance that serves the student.
+ */
+export interface TimeBudget {
+  /**
+   * Atomically places each claim's credited time where the student has none yet (see
+   * `placeCredit`) and returns the milliseconds each claim was granted. Spans placed earlier
+   * for the same event ids are replaced, so a retry is never counted against itself.
+   */
+  reserveTime(studentId: string, claims: CreditClaim[]): Promise<number[]>
+  /** These events were not delivered: their time is free again. */
+  releaseTime(studentId: string, eventIds: string[]): Promise<void>
+}
+
+/** Credited time is kept at least as long as the tracker's default retention (30 days), plus a day. */
+export const MIN_BUDGET_TTL_MS = 31 * 24 * 3_600_000
+
+export interface TimeBudgetOptions {
+  /** Spans ending longer ago than this are forgotten (events that old are refused anyway). */
+  ttlMs: number
+  now?: () => number
+}
+
+/** Spans of other events that can touch these claims' windows. */
+export const overlapping = (spans: readonly PlacedSpan[], claims: readonly CreditClaim[]) => {
+  const ids = new Set(claims.map((c) => c.id))
+  const from = Math.min(...claims.map((c) => c.start))
+  const to = Math.max(...claims.map((c) => c.end))
+  return spans.filter((s) => !ids.has(s.id) && s.end > from && s.start < to)
+}
+
+/** The time budget in process memory (one proxy instance): spans per student. */
+export function createMemoryTimeBudget(options: TimeBudgetOptions): TimeBudget {
+  const now = options.now ?? Date.now
+  const students = new Map<string, PlacedSpan[]>()
+  let sweptAt = now()
+  const sweep = () => {
+    const oldest = now() - options.ttlMs
+    for (const [student, spans] of students) {
+      const live = spans.filter((s) => s.end > oldest)
+      if (live.length) students.set(student, live)
+      else students.delete(student)
+    }
+    sweptAt = now()
+  }
+  return {
+    async reserveTime(studentId, claims) {
+      if (now() - sweptAt > options.ttlMs / 100) sweep()
+      const spans = students.get(studentId) ?? []
+      const { granted, placed } = placeCredit(overlapping(spans, claims), claims)
+      const ids = new Set(claims.map((c) => c.id))
+      students.set(studentId, [...spans.filter((s) => !ids.has(s.id)), ...placed])
+      return granted
+    },
+    async releaseTime(studentId, eventIds) {
+      const spans = students.get(studentId)
+      if (spans) students.set(studentId, spans.filter((s) => !eventIds.includes(s.id)))
+    },
+  }
+}

@@ -81,10 +81,12 @@ export function createActivityClock(options: ActivityClockOptions, start: number
     visible: initial.visible,
     focused: initial.focused,
     mediaPlaying: !!initial.mediaPlaying,
+    mediaMs: 0,
     frozen: false,
     paused: false,
     mark: undefined,
     lastInput: start,
+    attended: start,
     hiddenSince: start,
   }
   let t = start

@@ -5,11 +5,15 @@ export interface PageState {
   visible: boolean
   focused: boolean
   mediaPlaying: boolean
+  /** Duration of the longest playing media (0 when unknown or endless). */
+  mediaMs: number
   frozen: boolean
   paused: boolean
   mark: { kind: MarkKind; subType?: string } | undefined
   /** Last evidence of the student: input, focus, becoming visible, media stopping, start. */
   lastInput: number
+  /** The same, except media stopping: media alone cannot keep itself credited. */
+  attended: number
   /** When the page was last hidden (meaningful while `!visible`). */
   hiddenSince: number
   /**
@@ -27,10 +31,10 @@ export interface Classification {
 
 /**
  * The bucket of the instant `t` for a page in `state`. Precedence, first match wins:
- * paused → hidden past the cap (abandoned) → hidden → frozen → marked → media → blurred with no
- * input since → input within the idle timeout → idle (blurred, if unfocused). A page frozen while
- * hidden stays "hidden": it cannot become visible without resuming first, so nothing unobserved
- * happened.
+ * paused → hidden past the cap (abandoned) → hidden → frozen → marked → media (attended within
+ * the media limit, else unattended) → blurred with no input since → input within the idle
+ * timeout → idle (blurred, if unfocused). A page frozen while hidden stays "hidden": it cannot
+ * become visible without resuming first, so nothing unobserved happened.
  */
 export function classifyMoment(state: PageState, t: number, options: ClassifierOptions): Classification {
   if (state.paused) return { bucket: 'not-counted', reason: 'paused' }
@@ -45,23 +49,33 @@ export function classifyMoment(state: PageState, t: number, options: ClassifierO
     if (state.mark.subType !== undefined) marked.subType = state.mark.subType
     return marked
   }
-  if (state.mediaPlaying) return { bucket: 'active', reason: 'media' }
+  if (state.mediaPlaying) {
+    return t - state.attended < mediaLimit(state, options)
+      ? { bucket: 'active', reason: 'media' }
+      : { bucket: 'inactive', reason: 'media-unattended' }
+  }
   return (state.focused || state.inputSinceBlur) && t - state.lastInput < options.idleTimeoutMs
     ? { bucket: 'active', reason: 'input' }
     : { bucket: 'inactive', reason: state.focused ? 'idle' : 'blurred' }
 }
 
+/** Media without input stays credited this long: the limit, or the media's duration once. */
+const mediaLimit = (state: PageState, options: ClassifierOptions) => Math.max(options.mediaIdleTimeoutMs, state.mediaMs)
+
 /**
  * The first instant after `t` at which the classification changes with no new signal (the idle
- * deadline, or the hidden-tab cap), or undefined when it will not.
+ * deadline, the media limit, or the hidden-tab cap), or undefined when it will not.
  */
 export function nextChangeAfter(state: PageState, t: number, options: ClassifierOptions): number | undefined {
   if (state.paused) return undefined
-  const at = state.visible ? state.lastInput + options.idleTimeoutMs : state.hiddenSince + options.hiddenTimeoutMs
-  if (at <= t) return undefined
   const now = classifyMoment(state, t, options)
-  const then = classifyMoment(state, at, options)
-  return now.bucket === then.bucket && now.reason === then.reason ? undefined : at
+  const deadlines = state.visible
+    ? [state.lastInput + options.idleTimeoutMs, state.attended + mediaLimit(state, options)]
+    : [state.hiddenSince + options.hiddenTimeoutMs]
+  return deadlines
+    .filter((at) => at > t)
+    .sort((a, b) => a - b)
+    .find((at) => classifyMoment(state, at, options).reason !== now.reason)
 }
 
 /** The state after `signal` arrives at `t`. Pure: returns a new object. */
@@ -95,6 +109,7 @@ export function applySignal(state: PageState, signal: Signal, t: number): PageSt
       break
     case 'media-playing':
       next.mediaPlaying = true
+      next.mediaMs = signal.durationMs ?? 0
       break
     case 'media-paused':
       // Watching counts as attention: the idle timeout starts when playback stops.
@@ -121,5 +136,6 @@ export function applySignal(state: PageState, signal: Signal, t: number): PageSt
       next.mark = undefined
       break
   }
+  if (next.lastInput !== state.lastInput && signal.type !== 'media-paused') next.attended = t
   return next
 }

@@ -30,39 +30,40 @@ export interface RoundedSlices {
 /**
  * Accumulates milliseconds per reported kind (bucket + subType) over a whole activity and cuts
  * them into slices. Each slice reports `floor(cumulative_ms / 1000) - already_reported` seconds
- * per kind, so the sum of all slices is never above the truth and never more than 1 s (per
- * kind) below it, however many slices there are. `not-counted` time is never reported.
+ * per kind, so the sum of all slices is never above the truth, however many slices there are.
+ * A slice never reports more whole seconds in all than it is long (rounded up): what a short
+ * slice cannot hold waits for the next, so no event claims more time than its window (the proxy
+ * refuses those). `not-counted` time is never reported.
  */
 export function createRoundedSlices(start: number): RoundedSlices {
-  // key → [type, subType, ms, reportedSeconds]
-  const counters = new Map<string, [TimeSpentType, string | undefined, number, number]>()
+  const counters = new Map<string, { type: TimeSpentType; subType: string | undefined; ms: number; reported: number }>()
   let sliceStart = start
-  const keyOf = (type: string, subType?: string) => (subType === undefined ? type : `${type}\u0000${subType}`)
 
-  const peek = (end: number): SliceReport => {
+  const cut = (end: number, close: boolean): SliceReport => {
     const items: SliceItem[] = []
-    for (const [type, subType, ms, reported] of counters.values()) {
-      const value = Math.floor(ms / 1000) - reported
-      if (value > 0) items.push(subType === undefined ? { type, value } : { type, value, subType })
+    const start = sliceStart
+    let room = Math.ceil((end - start) / 1000)
+    for (const counter of counters.values()) {
+      const { type, subType } = counter
+      const value = Math.min(Math.floor(counter.ms / 1000) - counter.reported, room)
+      if (value <= 0) continue
+      room -= value
+      if (close) counter.reported += value
+      items.push(subType === undefined ? { type, value } : { type, value, subType })
     }
-    return { start: sliceStart, end, items }
+    if (close) sliceStart = end
+    return { start, end, items }
   }
 
   return {
     add(bucket, ms, subType) {
       if (bucket === 'not-counted' || ms <= 0) return
-      const key = keyOf(bucket, subType)
+      const key = subType === undefined ? bucket : `${bucket}\u0000${subType}`
       const counter = counters.get(key)
-      if (counter) counter[2] += ms
-      else counters.set(key, [bucket, subType, ms, 0])
+      if (counter) counter.ms += ms
+      else counters.set(key, { type: bucket, subType, ms, reported: 0 })
     },
-    peek,
-    close(end) {
-      const report = peek(end)
-      if (!report.items.length) return undefined
-      for (const counter of counters.values()) counter[3] = Math.floor(counter[2] / 1000)
-      sliceStart = end
-      return report
-    },
+    peek: (end) => cut(end, false),
+    close: (end) => (cut(end, false).items.length ? cut(end, true) : undefined),
   }
 }

@@ -8,6 +8,7 @@ export type Bucket = 'active' | 'inactive' | 'unknown' | 'waste' | 'anti-pattern
 export type Reason =
   | 'input' // active: input within idleTimeoutMs
   | 'media' // active: a <video>/<audio> is playing on the visible page
+  | 'media-unattended' // inactive: media still playing, no input for the media limit
   | 'idle' // inactive: visible, but no input for idleTimeoutMs
   | 'blurred' // inactive: visible, but another window has focus
   | 'hidden' // inactive: tab hidden (switched away, minimised, in the back/forward cache)
@@ -36,7 +37,8 @@ export type Signal =
   /** `intoFrame`: focus moved into, out of or between this page's iframes: not leaving it. */
   | { type: 'blur'; intoFrame?: boolean }
   | { type: 'input' }
-  | { type: 'media-playing' }
+  /** This tab credits playing media; `durationMs`: the longest playing media's, if finite. */
+  | { type: 'media-playing'; durationMs?: number }
   | { type: 'media-paused' }
   | { type: 'freeze' }
   | { type: 'resume' }
@@ -53,4 +55,6 @@ export interface ClassifierOptions {
   idleTimeoutMs: number
   /** Hidden time counts as inactive up to this long, then as not counted (abandoned tab). */
   hiddenTimeoutMs: number
+  /** Media without input counts as active this long (or the media's duration, if longer). */
+  mediaIdleTimeoutMs: number
 }

@@ -1,5 +1,6 @@
 import { listen, stopAll } from './listen.js'
 import { watchFrames } from './watchFrames.js'
+import { pageIsVisible } from './watchPage.js'
 
 type Media = HTMLMediaElement
 
@@ -12,42 +13,75 @@ const isPlaying = (el: Media) => !el.paused && !el.ended && el.readyState > 2 &&
 const STOP_EVENTS = ['pause', 'ended', 'waiting', 'emptied'] as const
 
 /**
- * Tells `onChange(playing)` when the page and its same-origin iframes go from no media playing
- * to some, and back. `playing` does not bubble, so it is caught on the capture phase of each
- * document, which also covers elements added later. A playing element then gets its own stop
- * listeners, which also hear it pause when it is removed from its document; a frame that goes
- * away takes its media with it without any event, so detaching from a frame stops them.
+ * Tells `onChange(durationMs)` when this tab starts crediting the media playing in the page and
+ * its same-origin iframes (with the longest finite duration among it, else 0), and
+ * `onChange(undefined)` when it stops. `playing` does not bubble, so it is caught on the capture
+ * phase of each document, which also covers elements added later. A playing element then gets
+ * its own stop listeners, which also hear it pause when it is removed from its document; a frame
+ * that goes away takes its media with it without any event, so detaching from a frame stops them.
+ *
+ * Only one visible tab per `lockName` (the origin's student) credits media at a time: a tab
+ * credits it while it holds that Web Lock, and queues for it while its media plays on a visible
+ * page. Without Web Locks (or if the request is refused) each tab credits its own media.
  */
-export function watchMedia(onChange: (playing: boolean) => void): { playing: () => boolean; stop: () => void } {
+export function watchMedia(lockName: string, onChange: (durationMs: number | undefined) => void): { credited: () => boolean; stop: () => void } {
   const playing = new Map<Media, () => void>()
+  let credited: number | undefined
+  let lock: object | undefined // this tab's request for the lock, while media plays on a visible page
+  let release = () => {}
+
+  const credit = (on?: boolean) => {
+    const next = on ? Math.max(0, ...[...playing.keys()].map((el) => (isFinite(el.duration) ? el.duration * 1000 : 0))) : undefined
+    if (next !== credited) onChange((credited = next))
+  }
+  const update = () => {
+    if (!playing.size || !pageIsVisible()) {
+      lock = undefined
+      release()
+      return credit()
+    }
+    if (lock) return
+    const asked = (lock = {})
+    const locks = navigator.locks
+    if (!locks) return credit(true)
+    // A request is never withdrawn: granted after the media stopped, it lets go at once.
+    locks
+      .request(lockName, () => lock === asked && new Promise<void>((resolve) => ((release = resolve), credit(true))))
+      .catch(() => lock === asked && credit(true))
+  }
 
   const stopped = (el: Media) => {
     if (!playing.has(el)) return
     playing.get(el)!()
     playing.delete(el)
-    if (!playing.size) onChange(false)
+    update()
   }
   const started = (el: Media) => {
     if (playing.has(el) || !isPlaying(el)) return
     playing.set(el, stopAll(STOP_EVENTS.map((type) => listen(el, type, () => stopped(el)))))
-    if (playing.size === 1) onChange(true)
+    update()
   }
 
-  const stop = watchFrames((win) => {
-    const doc = win.document
-    doc.querySelectorAll<Media>('video, audio').forEach(started)
-    return stopAll([
-      // `started` ignores anything that is not playing media (an app's own "playing" event).
-      listen(doc, 'playing', (e) => started(e.target as Media), { capture: true }),
-      () => playing.forEach((_, el) => el.ownerDocument === doc && stopped(el)),
-    ])
-  })
+  const stop = stopAll([
+    watchFrames((win) => {
+      const doc = win.document
+      doc.querySelectorAll<Media>('video, audio').forEach(started)
+      return stopAll([
+        // `started` ignores anything that is not playing media (an app's own "playing" event).
+        listen(doc, 'playing', (e) => started(e.target as Media), { capture: true }),
+        () => playing.forEach((_, el) => el.ownerDocument === doc && stopped(el)),
+      ])
+    }),
+    listen(document, 'visibilitychange', update),
+  ])
   return {
-    playing: () => playing.size > 0,
+    credited: () => credited !== undefined,
     stop() {
       playing.forEach((stopOwn) => stopOwn())
       playing.clear() // first, so that detaching reports no change
       stop()
+      lock = undefined
+      release()
     },
   }
 }

@@ -112,12 +112,14 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
   const writes = createCheckpointer(ctx.journal, ctx.locks, ctx.lockName, ctx.stored)
   const timeline: Interval[] = []
 
-  let started = false // media already playing is read once below, not signalled
-  const media = watchMedia((playing) => started && observe({ type: playing ? 'media-playing' : 'media-paused' }))
+  let started = false // media already credited is read once below, not signalled
+  const media = watchMedia(`timeback-media:${ctx.actor.id}`, (durationMs) =>
+    started && observe(durationMs === undefined ? { type: 'media-paused' } : { type: 'media-playing', durationMs }),
+  )
   const clock: ActivityClock = createActivityClock(options, now(), {
     visible: pageIsVisible(),
     focused: pageHasFocus(),
-    mediaPlaying: media.playing(),
+    mediaPlaying: media.credited(),
   })
   const dated = createSliceDates(clock.start)
   clock.onInterval((interval) => {

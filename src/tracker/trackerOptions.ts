@@ -20,6 +20,11 @@ export interface TrackerOptions {
   idleTimeoutMs?: number
   /** A hidden tab counts as inactive this long, then as abandoned (not counted). Default 600 000. */
   hiddenTimeoutMs?: number
+  /**
+   * Playing media with no input counts as active this long, or for the media's duration if
+   * longer (once: a loop does not restart it); then inactive (`media-unattended`). Default 1 200 000.
+   */
+  mediaIdleTimeoutMs?: number
   /** A running activity reports a TimeSpentEvent at least this often while visible. Default 60 000. */
   sliceMs?: number
   /** Credited time is checkpointed to IndexedDB within this long; a crash loses at most this. Default 5 000. */
@@ -69,6 +74,7 @@ const optionsSchema = /* @__PURE__ */ z.strictObject({
   sensor: z.optional(z.string().check(z.refine(isHttpUrl, 'must be an absolute http(s) URL (your app)'))),
   idleTimeoutMs: atLeast(1000),
   hiddenTimeoutMs: atLeast(1000),
+  mediaIdleTimeoutMs: atLeast(1000),
   sliceMs: atLeast(1000),
   checkpointMs: atLeast(100),
   clockGapToleranceMs: atLeast(1000),
@@ -106,6 +112,7 @@ export function resolveTrackerOptions(options: TrackerOptions): ResolvedTrackerO
     sensor: location.origin,
     idleTimeoutMs: 60_000,
     hiddenTimeoutMs: 600_000,
+    mediaIdleTimeoutMs: 1_200_000,
     sliceMs: 60_000,
     checkpointMs: 5_000,
     clockGapToleranceMs: 15_000,

@@ -15,6 +15,7 @@ import {
 export const defaults: ActivityClockOptions = {
   idleTimeoutMs: 60_000,
   hiddenTimeoutMs: 600_000,
+  mediaIdleTimeoutMs: 1_200_000,
   sliceMs: 60_000,
   checkpointMs: 5_000,
   clockGapToleranceMs: 15_000,

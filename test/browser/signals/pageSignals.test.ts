@@ -130,7 +130,7 @@ describe('page signals → classification', () => {
     await h.clock.tick(5 * SECOND)
     paused = false
     video.dispatchEvent(new Event('playing'))
-    expect(activity.state).to.include({ bucket: 'active', reason: 'media' })
+    await waitFor(() => activity.state.reason === 'media', 'the media lock') // a Web Lock: async
     await h.clock.tick(5 * MINUTE)
     expect(activity.state).to.include({ bucket: 'active', reason: 'media' })
     // Removed while playing: it pauses without the event passing through the document.

@@ -36,34 +36,33 @@ export interface RoundedSlices {
  * refuses those). `not-counted` time is never reported.
  */
 export function createRoundedSlices(start: number): RoundedSlices {
-  const counters = new Map<string, { type: TimeSpentType; subType: string | undefined; ms: number; reported: number }>()
+  const counters = new Map<string, { item: Omit<SliceItem, 'value'>; ms: number; reported: number }>()
   let sliceStart = start
 
-  const cut = (end: number, close: boolean): SliceReport => {
-    const items: SliceItem[] = []
-    const start = sliceStart
-    let room = Math.ceil((end - start) / 1000)
+  const cut = (end: number, close?: boolean): SliceReport => {
+    const report: SliceReport = { start: sliceStart, end, items: [] }
+    let room = Math.ceil((end - sliceStart) / 1000)
     for (const counter of counters.values()) {
-      const { type, subType } = counter
       const value = Math.min(Math.floor(counter.ms / 1000) - counter.reported, room)
-      if (value <= 0) continue
-      room -= value
-      if (close) counter.reported += value
-      items.push(subType === undefined ? { type, value } : { type, value, subType })
+      if (value > 0) {
+        room -= value
+        if (close) counter.reported += value
+        report.items.push({ ...counter.item, value })
+      }
     }
     if (close) sliceStart = end
-    return { start, end, items }
+    return report
   }
 
   return {
     add(bucket, ms, subType) {
       if (bucket === 'not-counted' || ms <= 0) return
-      const key = subType === undefined ? bucket : `${bucket}\u0000${subType}`
+      const key = `${bucket}\u0000${subType ?? ''}`
       const counter = counters.get(key)
       if (counter) counter.ms += ms
-      else counters.set(key, { type: bucket, subType, ms, reported: 0 })
+      else counters.set(key, { item: subType === undefined ? { type: bucket } : { type: bucket, subType }, ms, reported: 0 })
     },
-    peek: (end) => cut(end, false),
-    close: (end) => (cut(end, false).items.length ? cut(end, true) : undefined),
+    peek: cut,
+    close: (end) => (cut(end).items.length ? cut(end, true) : undefined),
   }
 }

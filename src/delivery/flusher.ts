@@ -71,7 +71,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
     if (!refused.length) return
     await o.journal.bury(refused.map(({ record, errors }) => deadLetter(record.id, record.event, JSON.stringify(errors ?? null), status)))
     const eventIds = refused.map(({ record }) => record.id)
-    o.report(new TrackerError('event-rejected', `the proxy refused ${eventIds.length} event(s) (${status}): see deadLetters()`, { eventIds, status }))
+    o.report(new TrackerError('event-rejected', `the proxy refused ${eventIds.length} event(s) (${status}): see deadLetters()`, { eventIds, status, cause: refused.map((r) => r.errors) }))
   }
 
   /** Corrupt, expired and over-capacity records, before anything is sent. */

@@ -1,6 +1,6 @@
 // Delivery through a misbehaving proxy: nothing lost, nothing counted twice.
 import { expect } from 'chai'
-import type { Tracker } from '../../../src/index.js'
+import { TrackerError, type Tracker } from '../../../src/index.js'
 import { expectAllDelivered, fetchCounts } from '../support/delivered.js'
 import { input, setVisibility } from '../support/page.js'
 import { SECOND, lesson, useTracker, type Harness } from '../support/trackerHarness.js'
@@ -87,6 +87,9 @@ describe('delivery faults at the proxy', () => {
     await h.tracker.flush()
     await expectAllDelivered(h.sink, ids.slice(1))
     expect((await h.tracker.deadLetters()).map((d) => d.id)).to.deep.equal([ids[0]])
+    // The proxy's reasons reach onError (issue 12: refusals are reported with their reason).
+    const rejected = h.errors.find((e): e is TrackerError => e instanceof TrackerError && e.code === 'event-rejected')!
+    expect([rejected.eventIds, rejected.cause]).to.deep.equal([[ids[0]], [['refused by test']]])
   })
 
   it('401: sending pauses without dropping anything, until flush()', async () => {

@@ -73,7 +73,8 @@ export interface ActivityClock {
 }
 
 const CREDITED: ReadonlySet<Bucket> = new Set(['active', 'waste', 'anti-pattern', 'unknown'])
-const same = (a: Classification, b: Classification) => a.bucket === b.bucket && a.reason === b.reason && a.subType === b.subType
+/** Whether two stretches are the same kind of time (bucket, reason and subType). */
+export const sameClass = (a: Classification, b: Classification) => a.bucket === b.bucket && a.reason === b.reason && a.subType === b.subType
 
 export function createActivityClock(options: ActivityClockOptions, start: number, initial: InitialPageState): ActivityClock {
   const { sliceMs, checkpointMs, clockGapToleranceMs } = options
@@ -113,7 +114,7 @@ export function createActivityClock(options: ActivityClockOptions, start: number
     totals[c.bucket] += b - a
     slices.add(c.bucket, b - a, c.subType)
     if (CREDITED.has(c.bucket)) creditSince ??= a
-    if (!same(c, current)) current = { ...c, since: a }
+    if (!sameClass(c, current)) current = { ...c, since: a }
     // Classifications carry no `subType` key unless they have one, so the spread copies it only then.
     const interval: Interval = { start: a, end: b, ...c }
     for (const listener of listeners) listener(interval)
@@ -151,7 +152,7 @@ export function createActivityClock(options: ActivityClockOptions, start: number
 
   const finish = (update: ClockUpdate) => {
     const now = classifyMoment(state, t, options)
-    if (!same(now, current)) {
+    if (!sameClass(now, current)) {
       current = { ...now, since: t }
       update.changed = true
     }
@@ -201,7 +202,7 @@ export function createActivityClock(options: ActivityClockOptions, start: number
       if (!ended && at > t) {
         walk(t, at, (a, b, c) => {
           copy[c.bucket] += b - a
-          if (!same(c, shown)) shown = { ...c, since: a }
+          if (!sameClass(c, shown)) shown = { ...c, since: a }
         })
       }
       return { state: shown, totals: copy, elapsed: (ended ? t : Math.max(at, t)) - start }

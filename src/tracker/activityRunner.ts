@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'
-import { createActivityClock, type ActivityClock, type BucketTotals, type ClockSnapshot, type ClockUpdate } from '../core/activityClock.js'
+import { createActivityClock, sameClass, type ActivityClock, type BucketTotals, type ClockSnapshot, type ClockUpdate } from '../core/activityClock.js'
 import type { SliceReport } from '../core/roundedSlices.js'
 import { createSliceDates } from '../core/sliceDates.js'
 import type { Interval, MarkKind, Signal } from '../core/timeBuckets.js'
@@ -124,7 +124,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
   const dated = createSliceDates(clock.start)
   clock.onInterval((interval) => {
     const last = timeline[timeline.length - 1]
-    if (last && last.end === interval.start && last.bucket === interval.bucket && last.reason === interval.reason && last.subType === interval.subType) {
+    if (last && last.end === interval.start && sameClass(last, interval)) {
       last.end = interval.end
     } else {
       timeline.push({ ...interval })

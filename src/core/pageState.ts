@@ -1,4 +1,4 @@
-import type { Bucket, ClassifierOptions, MarkKind, Reason, Signal } from './timeBuckets.js'
+import type { Bucket, ClassifierOptions, Reason, Signal } from './timeBuckets.js'
 
 /** Everything the classification depends on, as last signalled. */
 export interface PageState {
@@ -9,7 +9,8 @@ export interface PageState {
   mediaMs: number
   frozen: boolean
   paused: boolean
-  mark: { kind: MarkKind; subType?: string } | undefined
+  /** The app's mark, as the classification it imposes. */
+  mark: Classification | undefined
   /** Last evidence of the student: input, focus, becoming visible, media stopping, start. */
   lastInput: number
   /** The same, except media stopping: media alone cannot keep itself credited. */
@@ -44,11 +45,7 @@ export function classifyMoment(state: PageState, t: number, options: ClassifierO
       : { bucket: 'inactive', reason: 'hidden' }
   }
   if (state.frozen) return { bucket: 'unknown', reason: 'frozen' }
-  if (state.mark) {
-    const marked: Classification = { bucket: state.mark.kind, reason: 'marked' }
-    if (state.mark.subType !== undefined) marked.subType = state.mark.subType
-    return marked
-  }
+  if (state.mark) return state.mark
   if (state.mediaPlaying) {
     return t - state.attended < mediaLimit(state, options)
       ? { bucket: 'active', reason: 'media' }
@@ -130,7 +127,8 @@ export function applySignal(state: PageState, signal: Signal, t: number): PageSt
       next.lastInput = t
       break
     case 'mark':
-      next.mark = signal.subType === undefined ? { kind: signal.kind } : { kind: signal.kind, subType: signal.subType }
+      next.mark = { bucket: signal.kind, reason: 'marked' }
+      if (signal.subType !== undefined) next.mark.subType = signal.subType
       break
     case 'unmark':
       next.mark = undefined

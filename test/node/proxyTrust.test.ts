@@ -285,10 +285,10 @@ describe('12.2 a student is never credited more time than has passed', () => {
   })
 
   it('a custom ledger without a time budget gets one in memory, and the proxy says so', async () => {
-    const { claim, commit, release } = createMemoryLedger()
+    const { claim, renew, commit, release, markInDoubt } = createMemoryLedger()
     const logs: string[] = []
     const keep = (m: string) => logs.push(m)
-    const { proxy } = setup({ ledger: { claim, commit, release }, logger: { info: keep, warn: keep, error: keep } })
+    const { proxy } = setup({ ledger: { claim, renew, commit, release, markInDoubt }, logger: { info: keep, warn: keep, error: keep } })
     assert.match(logs.join('\n'), /keeps no time budget: credited time is checked per proxy instance only/)
     const now = Date.now()
     await proxy(post(envelope([spent(now - MIN, now, [{ type: 'active', value: 60 }])])))

@@ -236,6 +236,30 @@
     for (const radio of document.querySelectorAll('input[name=fault]')) radio.checked = radio.value === fault
     renderNow()
   }
+  // What a student could post by hand: 86,400 active seconds in a one-minute window. The proxy
+  // refuses it (README, "What students cannot fake") and says why.
+  $('forge').addEventListener('click', async () => {
+    const now = Date.now()
+    const iso = (t) => new Date(t).toISOString()
+    const span = { startDate: iso(now - 60_000), endDate: iso(now) }
+    const event = {
+      '@context': 'http://purl.imsglobal.org/ctx/caliper/v1p2',
+      id: `urn:uuid:${crypto.randomUUID()}`,
+      type: 'TimeSpentEvent',
+      profile: 'TimebackProfile',
+      eventTime: iso(now),
+      action: 'SpentTime',
+      actor: { id: session.student.id, type: 'TimebackUser', email: session.student.email },
+      object: { id: activityTarget().id, type: 'TimebackActivityContext', subject: activityTarget().subject, app: session.app },
+      generated: { id: `urn:uuid:${crypto.randomUUID()}`, type: 'TimebackTimeSpentMetricsCollection', items: [{ type: 'active', value: 86_400, ...span }] },
+    }
+    const body = JSON.stringify({ sensor: location.origin, sendTime: iso(now), dataVersion: event['@context'], data: [event] })
+    const answer = await fetch('/api/caliper', { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.json())
+    const refusal = answer.rejected && answer.rejected[0]
+    $('forge-note').textContent = refusal
+      ? `Refused: ${refusal.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`
+      : `Not refused: ${JSON.stringify(answer)}`
+  })
   $('faults').addEventListener('change', (event) => {
     void showFault({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: event.target.value }) })
   })

@@ -48,12 +48,15 @@ describe('the demo, end to end', () => {
     const problems: string[] = []
     page.on('pageerror', (e) => problems.push(e.message))
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
-    await page.clock.install({ time: new Date('2026-01-05T09:00:00.000Z') })
+    // Page time starts an hour ago: the proxy refuses times in the future and older than its
+    // retention (README, "What students cannot fake"), and this script moves page time ahead.
+    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000
+    await page.clock.install({ time: new Date(t0) })
     await page.goto(server.base)
     await page.waitForSelector('body[data-ready]')
     // From here on, page time moves only when the test says so: real time spent between steps
     // must not leak into the measured seconds.
-    await page.clock.pauseAt(new Date('2026-01-05T09:00:10.000Z'))
+    await page.clock.pauseAt(new Date(t0 + 10_000))
 
     await page.click('[data-testid=start]')
     const started = await pageNow(page)

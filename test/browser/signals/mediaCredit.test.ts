@@ -61,6 +61,7 @@ describe('12.5 media without input', () => {
     const activity = slot.create({ ...ownStudent(), mediaIdleTimeoutMs: 5 * MINUTE }).startActivity(lesson)
     const video = playingVideo(document, { loop: true, durationMs: 12 * MINUTE })
     try {
+      await waitFor(() => activity.state.reason === 'media', 'this tab to credit its media')
       await slot.clock.tick(30 * MINUTE)
       expect(totalsInMinutes(activity.totals)).to.deep.equal({ active: 12, inactive: 18 })
     } finally {
@@ -72,6 +73,7 @@ describe('12.5 media without input', () => {
     const activity = slot.create({ mediaIdleTimeoutMs: 10 * MINUTE, ...ownStudent() }).startActivity(lesson)
     for (let i = 0; i < 6; i++) {
       const video = playingVideo(document, { durationMs: 5 * MINUTE })
+      await waitFor(() => activity.state.reason.startsWith('media'), 'this tab to credit its media')
       await slot.clock.tick(5 * MINUTE)
       video.stop()
     }
@@ -120,6 +122,7 @@ describe('12.6 one visible tab of the student credits media at a time', () => {
       const video = playingVideo(document)
       try {
         const second = other.startActivity(lesson)
+        await waitFor(() => first.state.reason === 'media', 'the first tracker to credit its media')
         await settle(20)
         await slot.clock.tick(5 * MINUTE)
         const reasons = [first.state.reason, second.state.reason]

@@ -32,15 +32,18 @@ afterEach(async () => {
   await fetch(`${server.base}/demo/proxy-fault`, { method: 'POST', body: JSON.stringify({ mode: 'none' }) })
 })
 
+const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 2 * 3_600_000
+
 /** A demo page on Playwright's clock, paused once ready: page time moves only with runFor. */
 async function openDemo(viewport = desktop, options: { bypassCSP?: boolean } = {}): Promise<Page> {
   context = await browser.newContext({ viewport, ...options })
   const page = await context.newPage()
-  await page.clock.install({ time: new Date('2026-01-05T09:00:00.000Z') })
+  // Two hours ago: the proxy refuses event times in the future or older than its retention.
+  await page.clock.install({ time: new Date(T0) })
   await page.goto(server.base)
   await page.waitForSelector('body[data-ready]')
   // Loading may take a while on a busy machine; page time is a minute ahead of any of it.
-  await page.clock.pauseAt(new Date('2026-01-05T09:01:00.000Z'))
+  await page.clock.pauseAt(new Date(T0 + 60_000))
   return page
 }
 
@@ -137,7 +140,7 @@ describe('the demo, as QA uses it', () => {
         return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.map((n) => n.target))}`)
       }
       assert.deepEqual(await serious(), [], 'idle')
-      await page.clock.pauseAt(new Date('2026-01-05T10:00:00.000Z'))
+      await page.clock.pauseAt(new Date(T0 + 3_600_000))
       await page.click('[data-testid=start]')
       await page.clock.runFor(3000)
       assert.deepEqual(await serious(), [], 'running')

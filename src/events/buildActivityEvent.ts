@@ -3,7 +3,7 @@ import { assembleActivityEvent } from './assembleActivityEvent.js'
 import { activityContextInput, actorInput, type ActivityContextInput, type TimebackActor } from './contextSchemas.js'
 import { createEventId } from './eventId.js'
 import type { ActivityEvent } from './eventTypes.js'
-import { eventId, uri } from './fieldSchemas.js'
+import { bool, eventId, uri } from './fieldSchemas.js'
 import { activityMetricsInput, attemptInput, type ActivityMetrics } from './metricSchemas.js'
 import { parseOrThrow } from './parse.js'
 import { timeInput, toEpochMs, type TimeInput } from './timeInput.js'
@@ -29,7 +29,7 @@ const activityInput = /* @__PURE__ */ z.strictObject({
   object: activityContextInput,
   metrics: activityMetricsInput,
   attempt: z.optional(attemptInput),
-  process: z.optional(z.boolean()),
+  process: z.optional(bool),
   eventTime: z.optional(timeInput),
   id: z.optional(eventId),
   generatedId: z.optional(uri),

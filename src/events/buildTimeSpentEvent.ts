@@ -4,7 +4,7 @@ import { TIME_SPENT_TYPES, type TimeSpentType } from './constants.js'
 import { activityContextInput, actorInput, type ActivityContextInput, type TimebackActor } from './contextSchemas.js'
 import { createEventId } from './eventId.js'
 import type { TimeSpentEvent } from './eventTypes.js'
-import { eventId, name, nonEmpty, nonNegative, uri } from './fieldSchemas.js'
+import { eventId, name, nonEmpty, nonNegative, oneOf, uri } from './fieldSchemas.js'
 import { parseOrThrow } from './parse.js'
 import { timeInput, toEpochMs, type TimeInput } from './timeInput.js'
 import { toActivityContext, toTimebackUser } from './toEventParts.js'
@@ -36,7 +36,7 @@ export interface TimeSpentEventInput {
 }
 
 const item = /* @__PURE__ */ z.strictObject({
-  type: z.enum(TIME_SPENT_TYPES),
+  type: oneOf(TIME_SPENT_TYPES),
   value: nonNegative,
   subType: z.optional(name),
 })

@@ -1,14 +1,14 @@
 // The actor (TimebackUser) and object (TimebackActivityContext) of every Timeback event.
 import * as z from 'zod/mini'
 import { SUBJECTS, USER_ROLES } from './constants.js'
-import { email, eventId, name, uri } from './fieldSchemas.js'
+import { email, eventId, name, oneOf, uri } from './fieldSchemas.js'
 
 /** The student, as the app knows them: `{ id, email }` plus optional `name` and `role`. */
 export const actorInput = /* @__PURE__ */ z.strictObject({
   id: uri,
   email,
   name: z.optional(name),
-  role: z.optional(z.enum(USER_ROLES)),
+  role: z.optional(oneOf(USER_ROLES)),
 })
 
 const named = /* @__PURE__ */ z.strictObject({ name, id: z.optional(uri) })
@@ -18,7 +18,7 @@ export const appInput = named
 
 const activityShape = {
   id: uri,
-  subject: z.enum(SUBJECTS),
+  subject: oneOf(SUBJECTS),
   activity: z.optional(named),
   course: z.optional(z.strictObject({ id: uri, name })),
 }

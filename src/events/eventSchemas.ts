@@ -4,7 +4,7 @@
 // counts are whole numbers, correctQuestions ≤ totalQuestions, values finite.
 import * as z from 'zod/mini'
 import { ACTIVITY_METRIC_TYPES, CALIPER_CONTEXT, SUBJECTS, TIME_SPENT_TYPES, USER_ROLES } from './constants.js'
-import { caliperTime, email, eventId, finite, name, nonEmpty, nonNegative, uri, wholeAtLeast } from './fieldSchemas.js'
+import { bool, caliperTime, email, eventId, finite, name, nonEmpty, nonNegative, uri, wholeAtLeast } from './fieldSchemas.js'
 
 const extensions = /* @__PURE__ */ z.optional(z.record(z.string(), z.unknown()))
 
@@ -26,7 +26,7 @@ export const activityContextSchema = /* @__PURE__ */ z.looseObject({
   app: part,
   activity: z.optional(part),
   course: z.optional(part),
-  process: z.optional(z.boolean()),
+  process: z.optional(bool),
 })
 
 // Caliper's optional event properties (the Envelope's Event schema allows these and no others).

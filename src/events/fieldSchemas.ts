@@ -29,21 +29,28 @@ export const name = /* @__PURE__ */ z.string().check(
   z.refine((s) => s.length <= 500, 'must be at most 500 characters'),
 )
 
-/** A finite number (zod's number already refuses NaN and ±Infinity, which JSON cannot carry). */
-export const finite = /* @__PURE__ */ z.number()
+/** Any value passing `test` (functions, dates…), with the message to show otherwise. */
+export const passing = <T>(test: (value: unknown) => boolean, message: string) => z.unknown().check(z.refine(test, message)) as unknown as z.ZodMiniType<T>
+
+/** `true` or `false`. */
+export const bool = /* @__PURE__ */ passing<boolean>((v) => typeof v === 'boolean', 'must be true or false')
+
+/** A finite number (JSON cannot carry NaN or ±Infinity). */
+export const finite = /* @__PURE__ */ passing<number>(Number.isFinite, 'must be a finite number')
 
 /** A finite number ≥ 0. */
-export const nonNegative = /* @__PURE__ */ z.number().check(z.refine((v) => v >= 0, 'must be ≥ 0'))
+export const nonNegative = /* @__PURE__ */ passing<number>((v) => Number.isFinite(v) && (v as number) >= 0, 'must be a finite number ≥ 0')
 
 /** A whole number ≥ `min` (of `unit`, for the message). */
 export const wholeAtLeast = (min: number, unit = '') =>
-  z.number().check(z.refine((v) => Number.isInteger(v) && v >= min, `must be a whole number${unit && ` of ${unit}`} ≥ ${min}`))
+  passing<number>((v) => Number.isInteger(v) && (v as number) >= min, `must be a whole number${unit && ` of ${unit}`} ≥ ${min}`)
 
 /** A non-negative whole number. */
-export const count = wholeAtLeast(0)
+export const count = /* @__PURE__ */ wholeAtLeast(0)
 
 /** An array with at least one item. */
 export const nonEmpty = <T extends z.ZodMiniType>(item: T) => z.array(item).check(z.refine((a) => a.length > 0, 'must have at least 1 item'))
 
-/** Any value passing `test` (functions, dates…), with the message to show otherwise. */
-export const passing = <T>(test: (value: unknown) => boolean, message: string) => z.unknown().check(z.refine(test, message)) as unknown as z.ZodMiniType<T>
+/** One of `values`, said as zod says it (a predicate keeps zod's enum class out of the script tag). */
+export const oneOf = <const T extends readonly string[]>(values: T) =>
+  passing<T[number]>((v) => values.includes(v as T[number]), `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`)

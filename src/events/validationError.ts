@@ -52,10 +52,11 @@ export function toFieldIssues(issues: readonly core.$ZodIssue[], prefix: readonl
 function describe(issue: core.$ZodIssue): string {
   // Every rule of ours is a refinement carrying its own words; what is left is zod's own
   // structural checks: types, enums and literals, unknown keys, and unions.
+  // A missing field fails its type or its predicate (`passing`, `oneOf`): either way, say that.
+  if (issue.input === undefined) return 'is required'
   if (issue.message && issue.message !== DEFAULT_MESSAGE) return issue.message
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.input === undefined) return 'is required'
       if (typeof issue.input === 'number') return 'must be a finite number'
       return `expected ${issue.expected}, got ${typeName(issue.input)}`
     case 'invalid_value':

@@ -8,7 +8,7 @@ import { assembleTimeSpentEvent } from '../events/assembleTimeSpentEvent.js'
 import { activityMetricsInput, attemptInput, type ActivityMetrics } from '../events/metricSchemas.js'
 import { createEventId } from '../events/eventId.js'
 import type { TimebackActivityContext, TimebackUser } from '../events/eventTypes.js'
-import { name } from '../events/fieldSchemas.js'
+import { bool, name, oneOf } from '../events/fieldSchemas.js'
 import { parseOrThrow } from '../events/parse.js'
 import type { EventJournal } from '../journal/eventJournal.js'
 import { JOURNAL_FORMAT, type JournalRecord } from '../journal/journalRecord.js'
@@ -94,9 +94,9 @@ export interface RunnerContext {
 const completeInput = /* @__PURE__ */ z.strictObject({
   metrics: activityMetricsInput,
   attempt: z.optional(attemptInput),
-  process: z.optional(z.boolean()),
+  process: z.optional(bool),
 })
-const markInput = /* @__PURE__ */ z.strictObject({ type: z.enum(['waste', 'anti-pattern']), subType: z.optional(name) })
+const markInput = /* @__PURE__ */ z.strictObject({ type: oneOf(['waste', 'anti-pattern']), subType: z.optional(name) })
 
 const TIMELINE_LIMIT = 500
 

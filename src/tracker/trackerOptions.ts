@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import { actorInput, appInput, type TimebackActor, type TimebackApp } from '../events/contextSchemas.js'
-import { name, passing, wholeAtLeast } from '../events/fieldSchemas.js'
+import { name, oneOf, passing, wholeAtLeast } from '../events/fieldSchemas.js'
 import { parseOrThrow } from '../events/parse.js'
 import { TimebackValidationError } from '../events/validationError.js'
 import { isHttpUrl } from '../events/uri.js'
@@ -79,7 +79,7 @@ const optionsSchema = /* @__PURE__ */ z.strictObject({
   checkpointMs: atLeast(100),
   clockGapToleranceMs: atLeast(1000),
   headers: callback,
-  credentials: z.optional(z.enum(['omit', 'same-origin', 'include'])),
+  credentials: z.optional(oneOf(['omit', 'same-origin', 'include'])),
   onError: callback,
   storeName: z.optional(name),
   maxStoredEvents: z.optional(wholeAtLeast(1)),

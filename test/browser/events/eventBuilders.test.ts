@@ -120,6 +120,8 @@ const badInputs: Case[] = [
   ['misspelt actor field', ts((i) => (i.actor.emial = 'x@y.z')), 'actor', /unknown field\(s\) emial/],
   ['unknown actor role', ts((i) => (i.actor.role = 'parent')), 'actor.role', /must be one of "student"/],
   ['unknown subject', ts((i) => (i.object.subject = 'Maths')), 'object.subject', /must be one of "Reading", .*"None"/],
+  ['missing subject', ts((i) => delete i.object.subject), 'object.subject', /is required/],
+  ['missing seconds', ts((i) => (i.items = [{ type: 'active' }])), 'items[0].value', /is required/],
   ['activity id with a space', ts((i) => (i.object.id = 'https://app.example/lessons/7 intro')), 'object.id', /absolute URL/],
   ['missing app', ts((i) => delete i.object.app), 'object.app', /is required/],
   ['empty app name', ts((i) => (i.object.app.name = '')), 'object.app.name', /must not be empty/],
@@ -131,7 +133,7 @@ const badInputs: Case[] = [
   ['negative seconds', ts((i) => (i.items = [{ type: 'active', value: -1 }])), 'items[0].value', /≥ 0/],
   ['NaN seconds', ts((i) => (i.items = [{ type: 'active', value: NaN }])), 'items[0].value', /finite|number/],
   ['infinite seconds', ts((i) => (i.items = [{ type: 'active', value: Infinity }])), 'items[0].value', /finite/],
-  ['seconds as a string', ts((i) => (i.items = [{ type: 'active', value: '5' }])), 'items[0].value', /expected number, got string/],
+  ['seconds as a string', ts((i) => (i.items = [{ type: 'active', value: '5' }])), 'items[0].value', /must be a finite number ≥ 0/],
   ['the same type twice', ts((i) => (i.items = [{ type: 'active', value: 1 }, { type: 'active', value: 2 }])), 'items', /only once/],
   ['endDate before startDate', ts((i) => (i.endDate = start - 1)), 'endDate', /before startDate/],
   ['invalid Date', ts((i) => (i.startDate = new Date('nope'))), 'startDate', /valid Date/],
@@ -144,7 +146,7 @@ const badInputs: Case[] = [
   ['unknown metric', ac((i) => (i.metrics = { xp: 5 })), 'metrics', /unknown field\(s\) xp/],
   ['attempt 0', ac((i) => (i.attempt = 0)), 'attempt', /≥ 1/],
   ['fractional attempt', ac((i) => (i.attempt = 1.5)), 'attempt', /whole number/],
-  ['process as a string', ac((i) => (i.process = 'yes')), 'process', /expected boolean/],
+  ['process as a string', ac((i) => (i.process = 'yes')), 'process', /must be true or false/],
 ]
 
 describe('bad input is rejected with the field path', () => {
@@ -177,6 +179,6 @@ describe('bad input is rejected with the field path', () => {
       .that.matches(/^buildTimeSpentEvent: /)
       .and.contains('actor.email: invalid email')
       .and.contains('object.subject: must be one of')
-      .and.contains('items[0].value: must be ≥ 0')
+      .and.contains('items[0].value: must be a finite number ≥ 0')
   })
 })

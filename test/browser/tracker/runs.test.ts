@@ -96,7 +96,7 @@ describe('runs', () => {
 
   it('refuses a run id that is not urn:uuid and unknown start options, naming each', () => {
     expect(() => t.tracker.startActivity({ ...lesson, runId: 'run-7' })).to.throw(TypeError, 'startActivity: runId: must be urn:uuid:<uuid>')
-    expect(() => t.tracker.startActivity(lesson, { time: 'no' } as never)).to.throw(TypeError, 'startActivity options: time: expected boolean, got string')
+    expect(() => t.tracker.startActivity(lesson, { time: 'no' } as never)).to.throw(TypeError, 'startActivity options: time: must be true or false')
     expect(() => t.tracker.startActivity(lesson, { timed: false } as never)).to.throw(TypeError, 'startActivity options: unknown field(s) timed')
     expect(t.tracker.activity).to.equal(undefined)
   })

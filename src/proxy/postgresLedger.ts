@@ -1,4 +1,6 @@
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from './ledger.js'
+import { createPostgresTimeBudget } from './postgresTimeBudget.js'
+import { MIN_BUDGET_TTL_MS, type TimeBudget } from './timeBudget.js'
 
 /** A `pg` Pool, or anything with the same `query` (so the dependency stays optional). */
 export interface PostgresQueryable {
@@ -6,8 +8,13 @@ export interface PostgresQueryable {
 }
 
 export interface PostgresLedgerOptions extends LedgerOptions {
-  /** Table name (created if missing), optionally schema-qualified. Default `caliper_ledger`. */
+  /**
+   * Table name (created if missing), optionally schema-qualified. Default `caliper_ledger`. The
+   * time budget's tables are named after it: `<table>_credit` and `<table>_credit_version`.
+   */
   table?: string
+  /** The clock that ages the time budget's spans out (tests). Claims use the database's. */
+  now?: () => number
 }
 
 const SWEEP_EVERY = 256
@@ -20,12 +27,13 @@ const RETRYABLE = new Set(['40P01', '40001'])
  * one atomic statement (`INSERT … ON CONFLICT … DO UPDATE … WHERE expired … RETURNING`), ids are
  * locked in sorted order so overlapping claims cannot deadlock, and time is the database's, so
  * instances with skewed clocks agree. Expired rows are swept in batches every few hundred claims.
+ * It is also the students' time budget (see `createPostgresTimeBudget`), shared by every instance.
  *
  * @example
  * import pg from 'pg'
  * const ledger = createPostgresLedger(new pg.Pool({ connectionString: process.env.DATABASE_URL }))
  */
-export function createPostgresLedger(pool: PostgresQueryable, options: PostgresLedgerOptions = {}): CaliperLedger {
+export function createPostgresLedger(pool: PostgresQueryable, options: PostgresLedgerOptions = {}): CaliperLedger & TimeBudget {
   const table = options.table ?? 'caliper_ledger'
   if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/.test(table)) {
     throw new TypeError(`createPostgresLedger: table: "${table}" is not a plain (schema.)name`)
@@ -66,6 +74,7 @@ export function createPostgresLedger(pool: PostgresQueryable, options: PostgresL
     ORDER BY id FOR UPDATE)`
 
   return {
+    ...createPostgresTimeBudget(pool, table, { ttlMs: Math.max(ttl, MIN_BUDGET_TTL_MS), ...(options.now && { now: options.now }) }),
     async claim(ids, owner, leaseMs) {
       if (++claims % SWEEP_EVERY === 0) {
         void query(`DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table}

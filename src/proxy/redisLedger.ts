@@ -1,5 +1,7 @@
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from './ledger.js'
 import { CLAIM, TRANSITION } from './redisLedgerScripts.js'
+import { createRedisTimeBudget } from './redisTimeBudget.js'
+import { MIN_BUDGET_TTL_MS, type TimeBudget } from './timeBudget.js'
 
 /** A connected node-redis client (v4 or later), or anything with the same `sendCommand`. */
 export interface RedisCommander {
@@ -7,8 +9,10 @@ export interface RedisCommander {
 }
 
 export interface RedisLedgerOptions extends LedgerOptions {
-  /** Prefix of the ledger's keys. Default `caliper-ledger:`. */
+  /** Prefix of the ledger's keys (the time budget's too). Default `caliper-ledger:`. */
   prefix?: string
+  /** The clock that ages the time budget's spans out (tests). Claims use the server's. */
+  now?: () => number
 }
 
 /**
@@ -17,13 +21,14 @@ export interface RedisLedgerOptions extends LedgerOptions {
  * owner token that is checked before it is renewed, committed or released. Keys expire by
  * themselves (`PX`), so there is nothing to sweep. Use a Redis that persists (AOF or RDB) and is
  * not evicting keys (`maxmemory-policy noeviction`): a lost key is an id forwarded again.
+ * It is also the students' time budget (see `createRedisTimeBudget`), shared by every instance.
  *
  * @example
  * import { createClient } from 'redis'
  * const client = await createClient({ url: process.env.REDIS_URL }).connect()
  * const ledger = createRedisLedger(client)
  */
-export function createRedisLedger(client: RedisCommander, options: RedisLedgerOptions = {}): CaliperLedger {
+export function createRedisLedger(client: RedisCommander, options: RedisLedgerOptions = {}): CaliperLedger & TimeBudget {
   const prefix = options.prefix ?? 'caliper-ledger:'
   const ttl = String(options.ttlMs ?? DEFAULT_LEDGER_TTL_MS)
   const keys = (ids: string[]) => [...new Set(ids)].map((id) => prefix + id)
@@ -35,7 +40,9 @@ export function createRedisLedger(client: RedisCommander, options: RedisLedgerOp
   const transition = async (ids: string[], owner: string, action: string, ms = 0) =>
     (await run(TRANSITION, ids, [owner, action, String(ms), ttl])).map((key) => key.slice(prefix.length))
 
+  const budgetTtl = Math.max(Number(ttl), MIN_BUDGET_TTL_MS)
   return {
+    ...createRedisTimeBudget(client, prefix, { ttlMs: budgetTtl, ...(options.now && { now: options.now }) }),
     async claim(ids, owner, leaseMs) {
       const unique = [...new Set(ids)]
       const states = await run(CLAIM, unique, [owner, String(leaseMs), ttl])

@@ -3,17 +3,22 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, it } from 'node:test'
+import { after, before, describe, it } from 'node:test'
 import Database from 'better-sqlite3'
+import pg from 'pg'
+import { createClient } from 'redis'
 import { buildActivityEvent, buildTimeSpentEvent } from '../../src/events/index.js'
 import type { TimeSpentEvent } from '../../src/events/eventTypes.js'
 import {
   CaliperUnavailableError,
   createCaliperProxy,
   createMemoryLedger,
+  createPostgresLedger,
+  createRedisLedger,
   createSqliteLedger,
   type CaliperProxyOptions,
 } from '../../src/proxy/index.js'
+import { startPostgres, startRedis, type RunningServer } from './support/databaseServers.js'
 import { CALIPER_URL, CLIENT_ID, CLIENT_SECRET, TOKEN_URL, completed, createFakePlatform, envelope, student } from './fakePlatform.js'
 
 const ORIGIN = 'https://app.example'
@@ -79,6 +84,18 @@ const worstExcess = (events: Array<{ start: number; end: number; seconds: number
   return worst
 }
 
+/** `count` forged TimeSpentEvents of the last 20 minutes, overlapping, claiming up to their whole window. */
+const forgedFlood = (seed: number, count: number) => {
+  let x = seed
+  const random = () => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31)
+  const base = Date.now() - 20 * MIN
+  return Array.from({ length: count }, () => {
+    const start = base + Math.floor(random() * 15 * MIN)
+    const end = start + 1000 + Math.floor(random() * 3 * MIN)
+    const seconds = Math.floor(((end - start) / 1000) * random()) + 1
+    return spent(start, end, [{ type: random() < 0.5 ? 'active' : 'unknown', value: seconds }])
+  })
+}
 describe('12.1 each event is physically possible', () => {
   it('refuses 86,400 active seconds in a one-minute window, naming the fields', async () => {
     const { proxy, platform } = setup()
@@ -232,18 +249,6 @@ describe('12.2 a student is never credited more time than has passed', () => {
     assert.deepEqual(body, { status: 'success', accepted: [event.id], duplicates: [], rejected: [] })
   })
 
-  const forgedFlood = (seed: number, count: number) => {
-    let x = seed
-    const random = () => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31)
-    const base = Date.now() - 20 * MIN
-    return Array.from({ length: count }, () => {
-      const start = base + Math.floor(random() * 15 * MIN)
-      const end = start + 1000 + Math.floor(random() * 3 * MIN)
-      const seconds = Math.floor(((end - start) / 1000) * random()) + 1
-      return spent(start, end, [{ type: random() < 0.5 ? 'active' : 'unknown', value: seconds }])
-    })
-  }
-
   for (const [name, makeLedger] of [
     ['memory', () => createMemoryLedger()],
     ['SQLite', (file: string) => createSqliteLedger(new Database(file))],
@@ -307,6 +312,137 @@ describe('12.2 a student is never credited more time than has passed', () => {
     const { body } = await answer(await proxy(post(envelope([theirs]))))
     assert.equal(body.notCredited, undefined)
     assert.deepEqual(creditedAtPlatform(platform).map((r) => r.seconds), [60, 60])
+  })
+})
+
+describe('12.2 on real servers: PostgreSQL and Redis keep the budget for every instance', () => {
+  let postgres: RunningServer
+  let redis: RunningServer
+  const pools: pg.Pool[] = []
+  const clients: Array<ReturnType<typeof createClient>> = []
+  before(async () => {
+    ;[postgres, redis] = await Promise.all([startPostgres(), startRedis()])
+  })
+  after(async () => {
+    await Promise.all(pools.map((p) => p.end()))
+    await Promise.all(clients.map((c) => c.quit()))
+    await Promise.all([postgres?.stop(), redis?.stop()])
+  })
+  /** A connection of its own, as a separate proxy instance would have. */
+  const connect = {
+    PostgreSQL: async () => {
+      const pool = new pg.Pool({ connectionString: postgres.url, max: 5 })
+      pools.push(pool)
+      return pool
+    },
+    Redis: async () => {
+      const client = createClient({ url: redis.url })
+      clients.push(client)
+      await client.connect()
+      return client
+    },
+  }
+  let namespaces = 0
+  /** `count` proxy instances, each with its own connection, sharing one ledger namespace. */
+  const instances = async (kind: 'PostgreSQL' | 'Redis', count: number, extra: Partial<CaliperProxyOptions> = {}) => {
+    const name = `budget_${++namespaces}`
+    return Promise.all(
+      Array.from({ length: count }, async () => {
+        const ledger =
+          kind === 'PostgreSQL'
+            ? createPostgresLedger(await connect.PostgreSQL(), { table: name })
+            : createRedisLedger(await connect.Redis(), { prefix: `${name}:` })
+        return setup({ ledger, ...extra })
+      }),
+    )
+  }
+
+  for (const kind of ['PostgreSQL', 'Redis'] as const) {
+    it(`${kind}: the ledger is the time budget; the proxy does not fall back to one per instance`, async () => {
+      const logs: string[] = []
+      const keep = (m: string) => logs.push(m)
+      const { proxy } = (await instances(kind, 1, { logger: { info: keep, warn: keep, error: keep } }))[0]!
+      assert.doesNotMatch(logs.join('\n'), /keeps no time budget/)
+      const now = Date.now()
+      await proxy(post(envelope([spent(now - MIN, now, [{ type: 'active', value: 60 }])])))
+      const second = spent(now - MIN, now, [{ type: 'active', value: 60 }])
+      const { body } = await answer(await proxy(post(envelope([second]))))
+      assert.deepEqual(body.notCredited, [{ id: second.id, seconds: 59 }])
+    })
+
+    it(`${kind}: over any stretch, forged overlapping events credit at most its length + 1 s`, async () => {
+      const { proxy, platform } = (await instances(kind, 1))[0]!
+      const events = forgedFlood(7, 60)
+      const claimed = events.reduce((s, e) => s + e.generated.items[0]!.value, 0)
+      const answers = await Promise.all(events.map((e, i) => proxy(post(envelope([e, ...(i % 3 ? [] : [events[i - 1] ?? e])])))))
+      assert.deepEqual(answers.map((a) => a.status).filter((s) => s !== 200), [])
+      const received = creditedAtPlatform(platform)
+      const credited = received.reduce((s, e) => s + e.seconds, 0)
+      assert.ok(credited < claimed / 2, `forged ${claimed} s, credited ${credited} s`)
+      assert.ok(worstExcess(received) <= 1, `excess ${worstExcess(received)} s`)
+    })
+
+    it(`${kind}: two proxy instances receiving overlapping events at once share one budget`, async () => {
+      const [a, b] = await instances(kind, 2)
+      const events = forgedFlood(11, 80)
+      const answers = await Promise.all(events.map((e, i) => (i % 2 ? a! : b!).proxy(post(envelope([e])))))
+      assert.deepEqual(answers.map((r) => r.status).filter((s) => s !== 200), [])
+      const received = [...creditedAtPlatform(a!.platform), ...creditedAtPlatform(b!.platform)]
+      assert.ok(received.length > 10, `${received.length} events forwarded`)
+      assert.ok(worstExcess(received) <= 1, `excess ${worstExcess(received)} s`)
+      // Without a shared budget each instance would credit its own half in full.
+      const halves = [a!, b!].map((x) => worstExcess(events.filter((_, i) => (i % 2 ? x === a : x === b)).map((e) => ({ start: Date.parse(e.generated.items[0]!.startDate!), end: Date.parse(e.generated.items[0]!.endDate!), seconds: e.generated.items[0]!.value }))))
+      assert.ok(Math.max(...halves) > 60, 'each instance alone received an over-claiming half')
+    })
+
+    it(`${kind}: the same student's one minute claimed through four instances at once is credited once`, async () => {
+      const proxies = await instances(kind, 4)
+      const now = Date.now()
+      const claims = Array.from({ length: 12 }, () => spent(now - MIN, now, [{ type: 'active', value: 60 }]))
+      await Promise.all(claims.map((e, i) => proxies[i % 4]!.proxy(post(envelope([e])))))
+      const credited = proxies.flatMap((p) => creditedAtPlatform(p.platform)).reduce((s, e) => s + e.seconds, 0)
+      assert.equal(credited, 61, 'the minute, plus the rounding second')
+    })
+
+    it(`${kind}: a retry after a failed forward is not counted against itself, and released time is free again`, async () => {
+      const { proxy, platform } = (await instances(kind, 1))[0]!
+      const now = Date.now()
+      const event = spent(now - MIN, now, [{ type: 'active', value: 60 }])
+      platform.script.push(500)
+      assert.equal((await proxy(post(envelope([event])))).status, 503)
+      const other = spent(now - MIN, now, [{ type: 'active', value: 60 }])
+      platform.script.push(500)
+      assert.equal((await proxy(post(envelope([other])))).status, 503)
+      const { body } = await answer(await proxy(post(envelope([event]))))
+      assert.deepEqual(body, { status: 'success', accepted: [event.id], duplicates: [], rejected: [] })
+    })
+  }
+
+  it('Redis: a student\'s budget keys expire after the retention, and old spans are swept', async () => {
+    const client = await connect.Redis()
+    let clock = Date.now()
+    const ledger = createRedisLedger(client, { prefix: 'expiry:', now: () => clock })
+    const start = clock - MIN
+    await ledger.reserveTime(student.id, [{ id: 'urn:uuid:00000000-0000-4000-8000-000000000001', start, end: clock, ms: 60_000 }])
+    const ttl = Number(await client.sendCommand(['PTTL', `expiry:credit:{${student.id}}`]))
+    assert.ok(ttl > 30 * 24 * 3_600_000, `expires in ${ttl} ms`)
+    clock += 40 * 24 * 3_600_000
+    await ledger.reserveTime(student.id, [{ id: 'urn:uuid:00000000-0000-4000-8000-000000000002', start: clock - MIN, end: clock, ms: 60_000 }])
+    const members = (await client.sendCommand(['ZRANGE', `expiry:credit:{${student.id}}`, '0', '-1'])) as string[]
+    assert.deepEqual(members.map((m) => m.split(':').slice(2).join(':')), ['urn:uuid:00000000-0000-4000-8000-000000000002'])
+  })
+
+  it('PostgreSQL: old spans are swept in batches', async () => {
+    const pool = await connect.PostgreSQL()
+    let clock = Date.now()
+    const ledger = createPostgresLedger(pool, { table: 'sweep_budget', now: () => clock })
+    for (let i = 0; i < 300; i++) {
+      const end = clock - 40 * 24 * 3_600_000 + i * MIN
+      await ledger.reserveTime(`https://sis.example/users/${i}`, [{ id: `urn:uuid:00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, start: end - MIN, end, ms: 1000 }])
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200)) // the sweep runs beside the request
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM sweep_budget_credit')
+    assert.ok(rows[0].n < 300, `${rows[0].n} spans left of 300 past the retention`)
   })
 })
 

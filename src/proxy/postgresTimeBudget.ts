@@ -1,0 +1,92 @@
+import { placeCredit, type CreditClaim, type PlacedSpan } from './creditedTime.js'
+import type { PostgresQueryable } from './postgresLedger.js'
+import { reserveOptimistically, type SpansAt } from './optimisticReserve.js'
+import { overlapping, type TimeBudget, type TimeBudgetOptions } from './timeBudget.js'
+
+const SWEEP_EVERY = 256
+const SWEEP_BATCH = 1000
+
+/**
+ * The time budget in PostgreSQL, in two tables beside the ledger's: `<table>_credit` (the spans
+ * each event's credited time occupies) and `<table>_credit_version` (one counter per student).
+ * A reservation reads the student's spans and counter in one statement, places the claims in
+ * JavaScript (`placeCredit`, the same code as every other ledger), then writes in one statement
+ * that bumps the counter only if it is still the one read (`ON CONFLICT … DO UPDATE … WHERE`
+ * sees the latest committed row) and changes the spans only if it did. Two instances placing the
+ * same student's time at once: one write wins, the other reads again. Needs only `query` (no
+ * transaction, no pinned connection), so a serverless driver works too.
+ */
+export function createPostgresTimeBudget(pool: PostgresQueryable, table: string, options: TimeBudgetOptions): TimeBudget {
+  const now = options.now ?? Date.now
+  const credit = `${table}_credit`
+  const version = `${table}_credit_version`
+  const bare = credit.split('.').pop()
+  const create = () =>
+    pool.query(`CREATE TABLE IF NOT EXISTS ${credit} (student text NOT NULL, event_id text NOT NULL,
+      start bigint NOT NULL, "end" bigint NOT NULL);
+      CREATE INDEX IF NOT EXISTS ${bare}_student ON ${credit} (student, "end");
+      CREATE INDEX IF NOT EXISTS ${bare}_end ON ${credit} ("end");
+      CREATE TABLE IF NOT EXISTS ${version} (student text PRIMARY KEY, version bigint NOT NULL)`)
+  let ready: Promise<unknown> | undefined
+  let reservations = 0
+  // As the ledger: instances starting together race to create the tables; the loser tries again.
+  const query = async (text: string, values: unknown[]) => {
+    ready ??= create()
+      .catch(() => create())
+      .catch((error) => {
+        ready = undefined
+        throw error
+      })
+    await ready
+    return (await pool.query(text, values)).rows as Array<Record<string, unknown>>
+  }
+
+  const read = async (student: string, from: number, to: number): Promise<SpansAt> => {
+    const [row] = await query(
+      `SELECT coalesce((SELECT version FROM ${version} WHERE student = $1), 0)::text AS version,
+        coalesce((SELECT json_agg(json_build_object('id', event_id, 'start', start, 'end', "end"))
+          FROM ${credit} WHERE student = $1 AND "end" > $2 AND start < $3), '[]') AS spans`,
+      [student, from, to],
+    )
+    return { version: row!.version as string, spans: row!.spans as PlacedSpan[] }
+  }
+
+  /** Writes `placed` in place of `ids`' spans if the student's counter is still `seen`. */
+  const write = async (student: string, seen: string, ids: string[], placed: PlacedSpan[]) => {
+    const rows = await query(
+      `WITH bumped AS (
+        INSERT INTO ${version} AS v (student, version) VALUES ($1, $2::bigint + 1)
+        ON CONFLICT (student) DO UPDATE SET version = v.version + 1 WHERE v.version = $2::bigint
+        RETURNING 1),
+      gone AS (DELETE FROM ${credit} WHERE student = $1 AND event_id = ANY($3::text[]) AND EXISTS (SELECT 1 FROM bumped)),
+      added AS (INSERT INTO ${credit} (student, event_id, start, "end")
+        SELECT $1, s.id, s.start, s."end" FROM json_to_recordset($4::json) AS s(id text, start bigint, "end" bigint)
+        WHERE EXISTS (SELECT 1 FROM bumped))
+      SELECT count(*)::int AS won FROM bumped`,
+      [student, seen, ids, JSON.stringify(placed)],
+    )
+    return rows[0]!.won === 1
+  }
+
+  return {
+    async reserveTime(student, claims: CreditClaim[]) {
+      if (++reservations % SWEEP_EVERY === 0) {
+        void query(`DELETE FROM ${credit} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${credit}
+          WHERE "end" <= $1 LIMIT ${SWEEP_BATCH}))`, [now() - options.ttlMs]).catch(() => {})
+      }
+      const from = Math.min(...claims.map((c) => c.start))
+      const to = Math.max(...claims.map((c) => c.end))
+      const ids = claims.map((c) => c.id)
+      return reserveOptimistically(async () => {
+        const seen = await read(student, from, to)
+        const { granted, placed } = placeCredit(overlapping(seen.spans, claims), claims)
+        return (await write(student, seen.version, ids, placed)) ? granted : undefined
+      })
+    },
+    async releaseTime(student, eventIds) {
+      if (!eventIds.length) return
+      // No counter bump: a reservation that read these spans only placed less, never more.
+      await query(`DELETE FROM ${credit} WHERE student = $1 AND event_id = ANY($2::text[])`, [student, eventIds])
+    },
+  }
+}

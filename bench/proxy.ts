@@ -58,7 +58,9 @@ const bare = await listen(async (req, res) => {
   res.end(JSON.stringify({ status: 'success', accepted: ids, duplicates: [], rejected: [] }))
 })
 
-const student = { id: 'https://sis.example/users/1', email: 'bench@example.com' }
+// Each request is a different student (as on a real proxy), so neither the per-student rate limit
+// nor the time budget turns the load into 429s or trimmed events.
+const studentOf = (header: string | null) => ({ id: `https://sis.example/users/${header ?? 1}`, email: 'bench@example.com' })
 const proxyServer = async (ledger: CaliperLedger) =>
   listen(
     createCaliperProxy({
@@ -66,23 +68,31 @@ const proxyServer = async (ledger: CaliperLedger) =>
       tokenUrl: `${platform.url}/token`,
       clientId: 'bench',
       clientSecret: 'bench-secret',
-      authorize: () => student,
+      authorize: (request) => studentOf(request.headers.get('x-student')),
       ledger,
       logger: { info() {}, warn() {}, error() {} },
     }).node,
   )
 
-// Envelopes with fresh ids each time (a repeated id would be a duplicate, not forwarded).
+// Envelopes with fresh ids each time (a repeated id would be a duplicate, not forwarded), each of
+// a new student, whose events cover consecutive 35-second windows (overlapping windows would be
+// trimmed by the time budget and not forwarded). Built before the clock starts.
 const now = Date.now()
-const template = buildTimeSpentEvent({ actor: student, object: { id: 'https://app.example/l/1', subject: 'Math', app: { name: 'Bench' } }, items: [{ type: 'active', value: 30 }, { type: 'inactive', value: 5 }], startDate: now - 35_000, endDate: now })
-const [before, after] = JSON.stringify({ ...template, id: 'ID' }).split('"ID"') as [string, string]
-const envelope = (events: number) =>
-  `{"sensor":"https://app.example","sendTime":"${new Date().toISOString()}","dataVersion":"http://purl.imsglobal.org/ctx/caliper/v1p2","data":[${Array.from({ length: events }, () => `${before}"urn:uuid:${randomUUID()}"${after}`).join(',')}]}`
+let students = 0
+/** An envelope of `events` events of a new student, and that student's header value. */
+const envelope = (events: number) => {
+  const who = String(++students)
+  const actor = studentOf(who)
+  const data = Array.from({ length: events }, (_, i) =>
+    buildTimeSpentEvent({ actor, object: { id: 'https://app.example/l/1', subject: 'Math', app: { name: 'Bench' } }, items: [{ type: 'active', value: 30 }, { type: 'inactive', value: 5 }], startDate: now - 35_000 * (i + 1), endDate: now - 35_000 * i }),
+  )
+  return { who, body: JSON.stringify({ sensor: 'https://app.example', sendTime: new Date().toISOString(), dataVersion: 'http://purl.imsglobal.org/ctx/caliper/v1p2', data }) }
+}
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
-const post = (url: string, body: string) =>
+const post = (url: string, { who, body }: { who: string; body: string }) =>
   new Promise<void>((resolve, reject) => {
-    const req = request(`${url}/api/caliper`, { method: 'POST', agent, headers: { 'content-type': 'application/json', origin: url } }, (res) => {
+    const req = request(`${url}/api/caliper`, { method: 'POST', agent, headers: { 'content-type': 'application/json', origin: url, 'x-student': who } }, (res) => {
       let answer = ''
       res.on('data', (c) => (answer += c))
       res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}: ${answer}`))))

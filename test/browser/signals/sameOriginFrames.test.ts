@@ -5,6 +5,7 @@ import { watchListeners } from '../support/listenerLedger.js'
 import { input } from '../support/page.js'
 import { addFrame, loadOf, navigate, pointIn, typeIn, windowOf } from '../support/sameOriginFrames.js'
 import { MINUTE, SECOND, lesson, useTracker } from '../support/trackerHarness.js'
+import { waitFor } from '../support/waitFor.js'
 
 const seconds = (totals: Record<string, number>) =>
   Object.fromEntries(Object.entries(totals).filter(([, ms]) => ms > 0).map(([k, ms]) => [k, ms / 1000]))
@@ -118,6 +119,8 @@ describe('same-origin iframes', () => {
     const activity = h.tracker.startActivity(lesson)
     await h.clock.tick(10 * SECOND)
     fakePlayingVideo(windowOf(frame).document).play()
+    // The tab credits media once it holds the student's media lock (one tab at a time).
+    await waitFor(() => activity.state.reason === 'media', 'this tab to credit the frame\'s media')
     expect(activity.state).to.include({ bucket: 'active', reason: 'media' })
     await h.clock.tick(5 * MINUTE)
     expect(activity.state).to.include({ bucket: 'active', reason: 'media' })

@@ -1,11 +1,13 @@
 // timeback-tracker/react: a provider and hooks. React stays a peer dependency. The build puts
 // 'use client' on top of this entry (rollup.config.mjs), so Server Components can import it.
 import { createContext, createElement, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react'
-import { acquireActivity } from '../adapters/activityLease.js'
+import { acquireActivity, activityArgs, type ActivityOptions } from '../adapters/activityLease.js'
 import type { ActivityTarget } from '../events/contextSchemas.js'
 import type { Activity } from '../tracker/activityRunner.js'
 import { createTracker, type Tracker, type TrackerSnapshot } from '../tracker/createTracker.js'
 import type { TrackerOptions } from '../tracker/trackerOptions.js'
+
+export type { ActivityOptions }
 
 const TrackerContext = createContext<Tracker | undefined>(undefined)
 
@@ -49,22 +51,27 @@ export function useTracker(): Tracker | undefined {
 /**
  * Measures `target` while the component is mounted: starts on mount, ends on unmount, and
  * survives StrictMode's double mount (and quick remounts) as one continuous activity. A new
- * `target` (by value) ends the old activity and starts the new one.
+ * `target` or new options (by value) end the old activity and start the new one. The second
+ * argument is a tracker to use instead of the provider's, or options: `startActivity`'s
+ * (`{ time: false }`: completion only, no time recorded) and `tracker`.
  *
  * @example
  * const activity = useActivity({ id: 'https://app.example/lessons/7', subject: 'Math' })
  * const finish = () => activity?.complete({ totalQuestions: 10, correctQuestions: 9, xpEarned: 150 })
+ * // Completion only (an instant check): no TimeSpentEvent, complete() sends only the ActivityEvent.
+ * const check = useActivity({ id: 'https://app.example/checks/3', subject: 'Math' }, { time: false })
  */
-export function useActivity(target: ActivityTarget, tracker?: Tracker): Activity | undefined {
+export function useActivity(target: ActivityTarget, options?: Tracker | ActivityOptions): Activity | undefined {
   const fromContext = useContext(TrackerContext)
+  const [tracker, start] = activityArgs(options)
   const active = tracker ?? fromContext
   const [activity, setActivity] = useState<Activity>()
-  const key = JSON.stringify(target)
-  const latest = useRef(target)
-  latest.current = target
+  const key = JSON.stringify([target, start])
+  const latest = useRef({ target, start })
+  latest.current = { target, start }
   useEffect(() => {
     if (!active) return
-    const lease = acquireActivity(active, latest.current)
+    const lease = acquireActivity(active, latest.current.target, latest.current.start)
     setActivity(lease.activity)
     return lease.release
   }, [active, key])

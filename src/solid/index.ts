@@ -13,11 +13,13 @@ import {
   type Accessor,
   type JSX,
 } from 'solid-js'
-import { acquireActivity } from '../adapters/activityLease.js'
+import { acquireActivity, activityArgs, type ActivityOptions } from '../adapters/activityLease.js'
 import type { ActivityTarget } from '../events/contextSchemas.js'
 import type { Activity } from '../tracker/activityRunner.js'
 import { createTracker, type Tracker, type TrackerSnapshot } from '../tracker/createTracker.js'
 import type { TrackerOptions } from '../tracker/trackerOptions.js'
+
+export type { ActivityOptions }
 
 const TrackerContext = createContext<Accessor<Tracker | undefined>>(() => undefined)
 
@@ -65,20 +67,25 @@ const trackerOf = (tracker: Tracker | undefined): Accessor<Tracker | undefined> 
  * Measures `target` while the owner lives: starts after mount, ends on cleanup. A component
  * disposed and created again in the same update re-joins the same activity, so no time is
  * counted twice. Pass an accessor to follow a changing target (a new value ends the old
- * activity and starts the new one).
+ * activity and starts the new one). The second argument is a tracker to use instead of the
+ * provider's, or options: `startActivity`'s (`{ time: false }`: completion only, no time
+ * recorded) and `tracker`.
  *
  * @example
  * const activity = useActivity({ id: 'https://app.example/lessons/7', subject: 'Math' })
  * // <button onClick={() => activity()?.complete({ xpEarned: 150 })}>Finish</button>
+ * // Completion only (an instant check): no TimeSpentEvent, complete() sends only the ActivityEvent.
+ * const check = useActivity({ id: 'https://app.example/checks/3', subject: 'Math' }, { time: false })
  */
-export function useActivity(target: ActivityTarget | Accessor<ActivityTarget>, tracker?: Tracker): Accessor<Activity | undefined> {
+export function useActivity(target: ActivityTarget | Accessor<ActivityTarget>, options?: Tracker | ActivityOptions): Accessor<Activity | undefined> {
+  const [tracker, start] = activityArgs(options)
   const source = trackerOf(tracker)
   const [activity, setActivity] = createSignal<Activity>()
   createEffect(() => {
     const current = source()
     const wanted = typeof target === 'function' ? target() : target
     if (!current) return setActivity(undefined)
-    const lease = untrack(() => acquireActivity(current, wanted))
+    const lease = untrack(() => acquireActivity(current, wanted, start))
     setActivity(() => lease.activity)
     onCleanup(lease.release)
   })

@@ -3,11 +3,13 @@
 // there, these do nothing.
 import { getContext, onMount, setContext } from 'svelte'
 import { readable, writable, type Readable } from 'svelte/store'
-import { acquireActivity } from '../adapters/activityLease.js'
+import { acquireActivity, activityArgs, type ActivityOptions } from '../adapters/activityLease.js'
 import type { ActivityTarget } from '../events/contextSchemas.js'
 import type { Activity } from '../tracker/activityRunner.js'
 import { createTracker, type Tracker, type TrackerSnapshot } from '../tracker/createTracker.js'
 import type { TrackerOptions } from '../tracker/trackerOptions.js'
+
+export type { ActivityOptions }
 
 const KEY = Symbol.for('timeback-tracker.svelte')
 const none: Readable<undefined> = readable(undefined)
@@ -58,19 +60,24 @@ export const useTracker = (): Readable<Tracker | undefined> => trackerOf(undefin
 /**
  * Measures `target` for the component's life: starts on mount, ends on destroy. A component
  * destroyed and created again in the same update (`{#key}`) re-joins the same activity, so no
- * time is counted twice. Returns a store of the activity. Call during component initialisation.
+ * time is counted twice. The second argument is a tracker to use instead of the provided one,
+ * or options: `startActivity`'s (`{ time: false }`: completion only, no time recorded) and
+ * `tracker`. Returns a store of the activity. Call during component initialisation.
  *
  * @example
  * const activity = trackActivity({ id: 'https://app.example/lessons/7', subject: 'Math' })
  * // <button onclick={() => $activity?.complete({ xpEarned: 150 })}>Finish</button>
+ * // Completion only (an instant check): no TimeSpentEvent, complete() sends only the ActivityEvent.
+ * const check = trackActivity({ id: 'https://app.example/checks/3', subject: 'Math' }, { time: false })
  */
-export function trackActivity(target: ActivityTarget, tracker?: Tracker): Readable<Activity | undefined> {
+export function trackActivity(target: ActivityTarget, options?: Tracker | ActivityOptions): Readable<Activity | undefined> {
+  const [tracker, start] = activityArgs(options)
   const source = trackerOf(tracker)
   const activity = writable<Activity | undefined>()
   onMount(() =>
     following(source, (current) => {
       if (!current) return activity.set(undefined)
-      const lease = acquireActivity(current, target)
+      const lease = acquireActivity(current, target, start)
       activity.set(lease.activity)
       return lease.release
     }),

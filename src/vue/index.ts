@@ -1,10 +1,12 @@
 // timeback-tracker/vue: a plugin and composables. Vue stays a peer dependency.
 import { getCurrentInstance, inject, onActivated, onBeforeUnmount, onDeactivated, onMounted, shallowRef, type App, type InjectionKey, type ShallowRef } from 'vue'
-import { acquireActivity } from '../adapters/activityLease.js'
+import { acquireActivity, activityArgs, type ActivityOptions } from '../adapters/activityLease.js'
 import type { ActivityTarget } from '../events/contextSchemas.js'
 import type { Activity } from '../tracker/activityRunner.js'
 import { createTracker, type Tracker, type TrackerSnapshot } from '../tracker/createTracker.js'
 import type { TrackerOptions } from '../tracker/trackerOptions.js'
+
+export type { ActivityOptions }
 
 export const TRACKER_KEY: InjectionKey<Tracker> = Symbol('timeback-tracker')
 
@@ -33,14 +35,23 @@ export function useTracker(): Tracker | undefined {
 /**
  * Measures `target` while the component is mounted (and, inside `<KeepAlive>`, while it is
  * active): starts on mount, ends on unmount. A quick remount re-joins the same activity, so
- * no time is counted twice and no event is sent twice. Call from `setup()`.
+ * no time is counted twice and no event is sent twice. The second argument is a tracker to use
+ * instead of the plugin's, or options: `startActivity`'s (`{ time: false }`: completion only,
+ * no time recorded) and `tracker`. Call from `setup()`.
+ *
+ * @example
+ * const activity = useActivity({ id: 'https://app.example/lessons/7', subject: 'Math' })
+ * // Completion only (an instant check): no TimeSpentEvent, complete() sends only the ActivityEvent.
+ * const check = useActivity({ id: 'https://app.example/checks/3', subject: 'Math' }, { time: false })
  */
-export function useActivity(target: ActivityTarget, tracker: Tracker | undefined = useTracker()): ShallowRef<Activity | undefined> {
+export function useActivity(target: ActivityTarget, options?: Tracker | ActivityOptions): ShallowRef<Activity | undefined> {
+  const [given, startOptions] = activityArgs(options)
+  const tracker = given ?? useTracker()
   const activity = shallowRef<Activity>()
   let release: (() => void) | undefined
   const start = () => {
     if (!tracker || release) return
-    const lease = acquireActivity(tracker, target)
+    const lease = acquireActivity(tracker, target, startOptions)
     activity.value = lease.activity
     release = lease.release
   }

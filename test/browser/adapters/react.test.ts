@@ -4,11 +4,11 @@ import { createElement as h, StrictMode, type ReactElement } from 'react'
 import { flushSync } from 'react-dom'
 import { createRoot, hydrateRoot, type Root } from 'react-dom/client'
 import { renderToString } from 'react-dom/server'
-import type { ActivityTarget, Tracker } from '../../../src/index.js'
-import { TrackerProvider, useActivity, useTracker, useTrackerSnapshot } from '../../../src/react/index.js'
+import type { Activity, ActivityTarget, Tracker } from '../../../src/index.js'
+import { TrackerProvider, useActivity, useTracker, useTrackerSnapshot, type ActivityOptions } from '../../../src/react/index.js'
 import { settle } from '../support/fakeClock.js'
 import { input } from '../support/page.js'
-import { SECOND, actor, countStarts, lesson, reportedSeconds, useTracker as useTestTracker } from '../support/trackerHarness.js'
+import { SECOND, actor, countStarts, lesson, reportedSeconds, sentEvents, useTracker as useTestTracker, work } from '../support/trackerHarness.js'
 import { waitFor } from '../support/waitFor.js'
 
 let root: Root
@@ -111,6 +111,102 @@ describe('React adapter', () => {
     // No state change happens from here on until the idle timeout: the first reading must hold.
     expect(t.tracker.activity?.state.reason).to.equal('input')
     expect(host.querySelector('span')!.textContent).to.equal('input')
+  })
+})
+
+/** `useActivity(target, options)`: the second argument as an app writes it. */
+function Check({ target = lesson, options }: { target?: ActivityTarget; options?: Tracker | ActivityOptions }) {
+  const activity = useActivity(target, options)
+  return h('p', { 'data-status': activity?.status ?? 'none' }, activity ? activity.id : 'waiting')
+}
+
+describe('React adapter: useActivity(target, options), completion only', () => {
+  const t = useTestTracker()
+  const provided = (...children: ReactElement[]) => h(StrictMode, null, h(TrackerProvider, { tracker: t.tracker }, ...children))
+  beforeEach(() => {
+    host = document.createElement('div')
+    document.body.append(host)
+    root = createRoot(host)
+  })
+  afterEach(() => {
+    flushSync(() => root.unmount())
+    host.remove()
+  })
+
+  it('{ time: false }: no TimeSpentEvent, no checkpoint; complete() sends only the ActivityEvent (StrictMode: one start)', async () => {
+    const starts = countStarts(t.tracker)
+    render(provided(h(Check, { options: { time: false } })))
+    await settle()
+    expect(starts, 'started once').to.deep.equal([lesson.id])
+    const activity = t.tracker.activity!
+    expect(activity.status).to.equal('running')
+    await work(t.clock, 90)
+    expect(await t.tracker.queue(), 'no slice, no checkpoint').to.deep.equal([])
+    const result = await activity.complete({ totalQuestions: 1, correctQuestions: 1, xpEarned: 10 })
+    expect(result).to.deep.equal({ recorded: true, eventIds: [activity.runId] })
+    render(provided())
+    await settle()
+    await t.tracker.flush()
+    expect(await sentEvents(t.sink)).to.deep.equal([['ActivityEvent', activity.runId]])
+  })
+
+  it('{ tracker, time: false } without a provider: that tracker, no time; unmounting records nothing', async () => {
+    render(h(Check, { options: { tracker: t.tracker, time: false } }))
+    await settle()
+    const activity = t.tracker.activity!
+    expect(activity.status).to.equal('running')
+    expect(host.querySelector('p')!.textContent).to.equal(lesson.id)
+    await work(t.clock, 90)
+    render(h('div'))
+    await settle()
+    expect(activity.status).to.equal('ended')
+    expect(await t.tracker.queue()).to.deep.equal([])
+    await t.tracker.flush()
+    expect(await sentEvents(t.sink)).to.deep.equal([])
+  })
+
+  it('the old forms still measure time: useActivity(target) under a provider, useActivity(target, tracker) without one', async () => {
+    render(provided(h(Lesson, { target: lesson })))
+    await settle()
+    const first = t.tracker.activity!
+    await work(t.clock, 12)
+    render(h(Check, { target: { ...lesson, id: 'https://app.example/lessons/8' }, options: t.tracker }))
+    await settle()
+    expect(first.status).to.equal('ended')
+    const second = t.tracker.activity!
+    expect(second.id).to.equal('https://app.example/lessons/8')
+    await work(t.clock, 8)
+    render(h('div'))
+    await settle()
+    expect(second.status).to.equal('ended')
+    await t.tracker.flush()
+    expect(await reportedSeconds(t.sink)).to.deep.equal({ active: 20 })
+    const runs = (await sentEvents(t.sink)).filter(([type]) => type === 'TimeSpentEvent').map(([, runId]) => runId)
+    expect(new Set(runs)).to.deep.equal(new Set([first.runId, second.runId]))
+  })
+
+  it('options are part of the activity: equal ones keep it on re-render, others start another', async () => {
+    const starts = countStarts(t.tracker)
+    render(provided(h(Check, { options: { time: false } })))
+    await settle()
+    const check = t.tracker.activity!
+    render(provided(h(Check, { options: { time: false } })))
+    await settle()
+    expect(t.tracker.activity, 'equal options, a new object').to.equal(check)
+    render(provided(h(Check)))
+    await settle()
+    expect(check.status).to.equal('ended')
+    const timed: Activity = t.tracker.activity!
+    expect(timed).to.not.equal(check)
+    render(provided(h(Check, { options: { time: true } })))
+    await settle()
+    expect(t.tracker.activity, '{ time: true } is the default').to.equal(timed)
+    expect(starts).to.deep.equal([lesson.id, lesson.id])
+    await work(t.clock, 12)
+    render(provided())
+    await settle()
+    await t.tracker.flush()
+    expect(await reportedSeconds(t.sink), 'the timed activity measured').to.deep.equal({ active: 12 })
   })
 })
 

@@ -1,11 +1,11 @@
 // The Vue adapter, rendered for real in the browser.
 import { expect } from 'chai'
 import { createApp, defineComponent, h, KeepAlive, nextTick, ref, type App } from 'vue'
-import type { Tracker } from '../../../src/index.js'
-import { TimebackTracker, useActivity, useTracker, useTrackerSnapshot } from '../../../src/vue/index.js'
+import type { ActivityTarget, Tracker } from '../../../src/index.js'
+import { TimebackTracker, useActivity, useTracker, useTrackerSnapshot, type ActivityOptions } from '../../../src/vue/index.js'
 import { settle } from '../support/fakeClock.js'
 import { input } from '../support/page.js'
-import { SECOND, actor, countStarts, lesson, reportedSeconds, useTracker as useTestTracker } from '../support/trackerHarness.js'
+import { SECOND, actor, countStarts, lesson, reportedSeconds, sentEvents, useTracker as useTestTracker, work } from '../support/trackerHarness.js'
 import { waitFor } from '../support/waitFor.js'
 
 const Lesson = defineComponent({
@@ -99,6 +99,116 @@ describe('Vue adapter', () => {
     // No state change happens from here on until the idle timeout: the first reading must hold.
     expect(t.tracker.activity?.state.reason).to.equal('input')
     expect(host.querySelector('p')!.dataset.reason).to.equal('input')
+  })
+})
+
+/** A component calling `useActivity(target, options)`, as an app writes it. */
+const check = (options?: Tracker | ActivityOptions, target: ActivityTarget = lesson) =>
+  defineComponent({
+    setup() {
+      const activity = useActivity(target, options)
+      return () => h('p', activity.value?.status ?? 'none')
+    },
+  })
+
+describe('Vue adapter: useActivity(target, options), completion only', () => {
+  const t = useTestTracker()
+  let app: App | undefined
+  let host: HTMLElement
+  const mount = (render: () => ReturnType<typeof h>, plugin = true) => {
+    app = createApp({ render })
+    if (plugin) app.use(TimebackTracker, { tracker: t.tracker })
+    app.mount(host)
+  }
+  const unmount = async () => {
+    app?.unmount()
+    app = undefined
+    await settle()
+  }
+  beforeEach(() => {
+    host = document.createElement('div')
+    document.body.append(host)
+  })
+  afterEach(() => {
+    app?.unmount()
+    app = undefined
+    host.remove()
+  })
+
+  it('{ time: false }: no TimeSpentEvent, no checkpoint; complete() sends only the ActivityEvent; a remount re-joins it', async () => {
+    const starts = countStarts(t.tracker)
+    const key = ref('a')
+    const Check = check({ time: false })
+    mount(() => h(Check, { key: key.value }))
+    await settle()
+    const activity = t.tracker.activity!
+    expect(activity.status).to.equal('running')
+    await work(t.clock, 90)
+    key.value = 'b' // unmounted and mounted again in one patch, with the same options
+    await nextTick()
+    await settle()
+    expect(t.tracker.activity).to.equal(activity)
+    expect(starts).to.deep.equal([lesson.id])
+    expect(await t.tracker.queue(), 'no slice, no checkpoint').to.deep.equal([])
+    const result = await activity.complete({ totalQuestions: 1, correctQuestions: 1, xpEarned: 10 })
+    expect(result).to.deep.equal({ recorded: true, eventIds: [activity.runId] })
+    await unmount()
+    await t.tracker.flush()
+    expect(await sentEvents(t.sink)).to.deep.equal([['ActivityEvent', activity.runId]])
+  })
+
+  it('{ tracker, time: false } without the plugin: that tracker, no time; unmounting records nothing', async () => {
+    const Check = check({ tracker: t.tracker, time: false })
+    mount(() => h(Check), false)
+    await settle()
+    const activity = t.tracker.activity!
+    expect(host.textContent).to.equal('running')
+    await work(t.clock, 90)
+    await unmount()
+    expect(activity.status).to.equal('ended')
+    expect(await t.tracker.queue()).to.deep.equal([])
+    await t.tracker.flush()
+    expect(await sentEvents(t.sink)).to.deep.equal([])
+  })
+
+  it('the old forms still measure time: useActivity(target) with the plugin, useActivity(target, tracker) without it', async () => {
+    mount(() => h(Lesson))
+    await settle()
+    const first = t.tracker.activity!
+    await work(t.clock, 12)
+    await unmount()
+    expect(first.status).to.equal('ended')
+    const Positional = check(t.tracker, { ...lesson, id: 'https://app.example/lessons/8' })
+    mount(() => h(Positional), false)
+    await settle()
+    const second = t.tracker.activity!
+    expect(second.id).to.equal('https://app.example/lessons/8')
+    await work(t.clock, 8)
+    await unmount()
+    expect(second.status).to.equal('ended')
+    await t.tracker.flush()
+    expect(await reportedSeconds(t.sink)).to.deep.equal({ active: 20 })
+    const runs = (await sentEvents(t.sink)).filter(([type]) => type === 'TimeSpentEvent').map(([, runId]) => runId)
+    expect(new Set(runs)).to.deep.equal(new Set([first.runId, second.runId]))
+  })
+
+  it('other options in the same patch start another activity instead of re-joining', async () => {
+    const starts = countStarts(t.tracker)
+    const timed = ref(false)
+    const [Check, Timed] = [check({ time: false }), check({ time: true })]
+    mount(() => (timed.value ? h(Timed) : h(Check)))
+    await settle()
+    const first = t.tracker.activity!
+    timed.value = true
+    await nextTick()
+    await settle()
+    expect(first.status).to.equal('ended')
+    expect(t.tracker.activity).to.not.equal(first)
+    expect(starts).to.deep.equal([lesson.id, lesson.id])
+    await work(t.clock, 12)
+    await unmount()
+    await t.tracker.flush()
+    expect(await reportedSeconds(t.sink), 'the timed activity measured').to.deep.equal({ active: 12 })
   })
 })
 

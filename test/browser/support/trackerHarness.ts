@@ -2,7 +2,7 @@
 import { createTracker, type Tracker, type TrackerError, type TrackerOptions } from '../../../src/index.js'
 import { collector, type Collector } from './collector.js'
 import { installFakeClock, type FakeClock } from './fakeClock.js'
-import { randomId, resetPage, setFocus, setVisibility } from './page.js'
+import { input, randomId, resetPage, setFocus, setVisibility } from './page.js'
 import { waitFor } from './waitFor.js'
 
 export const SECOND = 1000
@@ -36,15 +36,30 @@ export function useFakePage(cleanup: () => Promise<void> | void = () => {}): { c
   return page
 }
 
-/** Counts (and lists) the targets `tracker.startActivity` is called with. */
+/** Counts (and lists) the targets `tracker.startActivity` is called with; options pass through. */
 export function countStarts(tracker: Tracker): string[] {
   const starts: string[] = []
   const original = tracker.startActivity.bind(tracker)
-  tracker.startActivity = (target) => {
+  tracker.startActivity = (target, options) => {
     starts.push(target.id)
-    return original(target)
+    return original(target, options)
   }
   return starts
+}
+
+/** `seconds` of work: an input each second on the fake clock. */
+export async function work(clock: FakeClock, seconds: number): Promise<void> {
+  for (let i = 0; i < seconds; i++) {
+    input()
+    await clock.tick(1 * SECOND)
+  }
+}
+
+/** `[type, extensions.runId]` of every distinct event that reached the collector, in order. */
+export async function sentEvents(sink: Collector): Promise<Array<[string, string]>> {
+  const byId = new Map<string, [string, string]>()
+  for (const request of await sink.received()) for (const event of request.envelope.data) byId.set(event.id, [event.type, event.extensions?.runId])
+  return [...byId.values()]
 }
 
 /** A tracker each test creates itself, with the options it needs; destroyed after the test. */

@@ -31,8 +31,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out
 }
 
-const DEFAULT_MESSAGE = 'Invalid input'
-
 /** Turns zod issues into one readable message per field (zod/mini ships no messages of its own). */
 export function toFieldIssues(issues: readonly core.$ZodIssue[], prefix: readonly PropertyKey[] = []): FieldIssue[] {
   const out: FieldIssue[] = []
@@ -50,14 +48,14 @@ export function toFieldIssues(issues: readonly core.$ZodIssue[], prefix: readonl
 }
 
 function describe(issue: core.$ZodIssue): string {
-  // Every rule of ours is a refinement carrying its own words; what is left is zod's own
-  // structural checks: types, enums and literals, unknown keys, and unions.
   // A missing field fails its type or its predicate (`passing`, `oneOf`): either way, say that.
   if (issue.input === undefined) return 'is required'
-  if (issue.message && issue.message !== DEFAULT_MESSAGE) return issue.message
+  // Every rule of ours is a refinement carrying its own words. What is left is zod's own
+  // structural checks (types, literals, unknown keys, unions), worded here rather than by zod: an
+  // app that loads zod's classic build installs zod's English messages for every copy of zod.
+  if (issue.code === 'custom') return issue.message
   switch (issue.code) {
     case 'invalid_type':
-      if (typeof issue.input === 'number') return 'must be a finite number'
       return `expected ${issue.expected}, got ${typeName(issue.input)}`
     case 'invalid_value':
       return issue.values.length === 1

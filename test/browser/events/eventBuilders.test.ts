@@ -117,6 +117,7 @@ const badInputs: Case[] = [
   ['malformed actor email', ts((i) => (i.actor.email = 'student@')), 'actor.email', /invalid email/],
   ['actor id that is not a URL', ts((i) => (i.actor.id = 'student-123')), 'actor.id', /absolute URL/],
   ['placeholder left in actor id', ts((i) => (i.actor.id = 'https://sis.example/users/<userId>')), 'actor.id', /absolute URL/],
+  ['actor email as a number', ts((i) => (i.actor.email = 5)), 'actor.email', /expected string, got number/],
   ['misspelt actor field', ts((i) => (i.actor.emial = 'x@y.z')), 'actor', /unknown field\(s\) emial/],
   ['unknown actor role', ts((i) => (i.actor.role = 'parent')), 'actor.role', /must be one of "student"/],
   ['unknown subject', ts((i) => (i.object.subject = 'Maths')), 'object.subject', /must be one of "Reading", .*"None"/],

@@ -70,8 +70,9 @@ export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z'))
   // IndexedDB work in flight counts too: the tracker gives each call a deadline on this clock,
   // which must not fall due while a transaction is merely slow in real time. An open can wait
   // for good (behind another tab's deleteDatabase), so it counts for at most a real second.
+  // Counted only once it is listened to: a count nothing can release would stop `quiet()`, and
+  // so every `tick`, for good.
   const track = (target: EventTarget, events: string[], capMs?: number) => {
-    inFlight++
     let done = false
     const release = () => {
       if (!done) inFlight--
@@ -79,6 +80,7 @@ export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z'))
       for (const type of events) removeListener.call(target, type, release)
     }
     for (const type of events) addListener.call(target, type, release)
+    inFlight++
     if (capMs) realSetTimeout(release, capMs)
   }
   const idb = { transaction: IDBDatabase.prototype.transaction, open: IDBFactory.prototype.open }

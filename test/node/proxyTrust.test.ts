@@ -77,8 +77,9 @@ const worstExcess = (events: Array<{ start: number; end: number; seconds: number
   for (const a of starts) {
     for (const b of ends) {
       if (b <= a) continue
-      const inside = events.filter((e) => e.start >= a && e.end <= b).reduce((s, e) => s + e.seconds, 0)
-      worst = Math.max(worst, inside - (b - a) / 1000)
+      // In whole milliseconds: trimmed values are milliseconds / 1000, whose float sum may be off by 1e-14.
+      const inside = events.filter((e) => e.start >= a && e.end <= b).reduce((s, e) => s + Math.round(e.seconds * 1000), 0)
+      worst = Math.max(worst, (inside - (b - a)) / 1000)
     }
   }
   return worst

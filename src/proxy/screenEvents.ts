@@ -1,8 +1,10 @@
 import { isEventId } from '../events/eventId.js'
+import { timebackEventSchema } from '../events/eventSchemas.js'
 import type { TimebackEvent } from '../events/eventTypes.js'
 import { validateEvent } from '../events/validateEnvelope.js'
 import type { FieldIssue } from '../events/validationError.js'
 import type { AuthorizedUser } from './createCaliperProxy.js'
+import { compileCheck } from './compiledCheck.js'
 import { ledgerKey } from './ledger.js'
 
 export interface Rejection {
@@ -24,17 +26,27 @@ const MAX_ISSUES_PER_EVENT = 5
 const MAX_ISSUES_PER_REQUEST = 100
 const MAX_DEPTH = 16
 
-/** Where an event is too large to validate: an array over the bound, or nesting too deep. */
-function oversized(value: unknown, path: string, depth = 0): FieldIssue | undefined {
+/** What is too large in an event: an array over the bound, or nesting too deep (path built on the way out). */
+function oversized(value: unknown, depth = 0): { keys: string[]; message: string } | undefined {
   if (typeof value !== 'object' || value === null) return undefined
-  if (depth > MAX_DEPTH) return { path, message: `nested more than ${MAX_DEPTH} levels deep` }
-  if (Array.isArray(value) && value.length > MAX_ARRAY_ITEMS) return { path, message: `more than ${MAX_ARRAY_ITEMS} items` }
-  for (const [key, child] of Object.entries(value)) {
-    const found = oversized(child, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key, depth + 1)
-    if (found) return found
+  if (depth > MAX_DEPTH) return { keys: [], message: `nested more than ${MAX_DEPTH} levels deep` }
+  const array = Array.isArray(value)
+  if (array && value.length > MAX_ARRAY_ITEMS) return { keys: [], message: `more than ${MAX_ARRAY_ITEMS} items` }
+  for (const key in value) {
+    const found = oversized((value as Record<string, unknown>)[key], depth + 1)
+    if (found) {
+      found.keys.unshift(array ? `[${key}]` : key)
+      return found
+    }
   }
   return undefined
 }
+
+/** `['data', '[0]', 'actor']` → `data[0].actor` */
+const pathOf = (keys: string[]) => keys.reduce((path, key) => (key.startsWith('[') || !path ? path + key : `${path}.${key}`), '')
+
+/** The event schema as a yes/no check: zod is asked only about the events it refuses. */
+const isValidEvent = compileCheck(timebackEventSchema)
 
 const isUser = (actor: { id: string; email: string }, user: AuthorizedUser) =>
   actor.id === user.id && (user.email === undefined || actor.email.toLowerCase() === user.email.toLowerCase())
@@ -57,12 +69,12 @@ export function screenEvents(data: unknown[], user: AuthorizedUser): Screened {
   for (const [index, raw] of data.entries()) {
     const rawId = (raw as { id?: unknown } | null)?.id
     const id = typeof rawId === 'string' && isEventId(rawId) ? rawId : `data[${index}]`
-    const tooLarge = oversized(raw, '')
+    const tooLarge = oversized(raw)
     if (tooLarge) {
-      reject(id, [tooLarge])
+      reject(id, [{ path: pathOf(tooLarge.keys), message: tooLarge.message }])
       continue
     }
-    const checked = validateEvent(raw)
+    const checked = isValidEvent(raw) ? { ok: true as const, value: raw as TimebackEvent } : validateEvent(raw)
     if (!checked.ok) reject(id, checked.issues)
     else if (!isUser(checked.value.actor, user)) result.othersWaiting++
     else if (!seen.has(ledgerKey(id))) {

@@ -9,7 +9,7 @@ import { findImplausible } from './eventPlausibility.js'
 import { forwardEvents, type Forwarded } from './forwardEvents.js'
 import { ledgerKey, type CaliperLedger } from './ledger.js'
 import { createMemoryLedger } from './memoryLedger.js'
-import { toNodeHandler } from './nodeAdapter.js'
+import { textResponse, toNodeHandler } from './nodeAdapter.js'
 import type { MetricSink } from './proxyMetrics.js'
 import { BodyTooLargeError, ClientGoneError, readLimitedBody } from './readLimitedBody.js'
 import { createRateLimiter, type RateLimits } from './rateLimiter.js'
@@ -138,7 +138,7 @@ const NOTHING_FORWARDED: Forwarded = { accepted: [], refused: [], inDoubt: [] }
 const isTimeBudget = (ledger: object): ledger is TimeBudget => 'reserveTime' in ledger && 'releaseTime' in ledger
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers } })
+  textResponse(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers } })
 
 const errorBody = (message: string, errors?: unknown) => ({ status: 'error', message, ...(errors === undefined ? {} : { errors }) })
 
@@ -386,7 +386,7 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
       return json(500, errorBody('internal error'))
     }
   }) as CaliperProxy
-  proxy.node = toNodeHandler(proxy)
+  proxy.node = toNodeHandler(proxy, { maxBodyBytes })
   proxy.send = async (events, user) => {
     if (!options.sensor) throw new TypeError("proxy.send: set the sensor option (your app's URL) first")
     // Another student's events are a mistake of the caller here, not a shared computer.

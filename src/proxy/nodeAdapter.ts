@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
+import { BodyTooLargeError, ClientGoneError, setPreReadBody } from './readLimitedBody.js'
 
 // A host name, IPv4 or bracketed IPv6 address, and an optional port: nothing that could carry
 // a path, credentials or a second host into the URL.
@@ -36,10 +37,57 @@ function requestBody(req: NodeRequest): ReadableStream | string | undefined {
 }
 
 /**
+ * Reads the body from Node's own stream, at most `maxBytes` (a web stream over it costs more than
+ * the rest of a small request). Too large or cut short: the error the handler would have met.
+ */
+function readNodeBody(req: NodeRequest, res: ServerResponse, maxBytes: number): Promise<string | Error> {
+  const tooLarge = () => {
+    res.setHeader('connection', 'close') // the rest of the body is not read
+    return new BodyTooLargeError(`body over ${maxBytes} bytes`)
+  }
+  if (Number(req.headers['content-length']) > maxBytes) return Promise.resolve(tooLarge())
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const done = (result: string | Error) => {
+      req.off('data', data).off('end', end).off('error', gone).off('close', gone)
+      resolve(result)
+    }
+    const data = (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= maxBytes) return void chunks.push(chunk)
+      req.pause()
+      done(tooLarge())
+    }
+    const end = () => done(Buffer.concat(chunks).toString('utf8'))
+    const gone = () => done(new ClientGoneError('the client went away before its body arrived'))
+    req.on('data', data).on('end', end).on('error', gone).on('close', gone)
+  })
+}
+
+/** Answers the adapter can write as they are, without reading the Response's stream. */
+const plainBodies = new WeakMap<Response, string>()
+
+/** A Response whose body is `text`; the Node adapter writes `text` straight to the socket. */
+export function textResponse(text: string, init: ResponseInit): Response {
+  const response = new Response(text, init)
+  plainBodies.set(response, text)
+  return response
+}
+
+export interface NodeHandlerOptions {
+  /**
+   * Read the body from Node's stream, refusing one over this many bytes (the handler then meets a
+   * `BodyTooLargeError` from `readLimitedBody`), instead of handing the handler a web stream.
+   */
+  maxBodyBytes?: number
+}
+
+/**
  * Adapts a fetch-standard handler to Node's `http` (and Express 4/5 with or without body
  * parsers). A `Host` header that is not a host is a 400.
  */
-export function toNodeHandler(handler: (request: Request) => Promise<Response>) {
+export function toNodeHandler(handler: (request: Request) => Promise<Response>, options: NodeHandlerOptions = {}) {
   return (req: NodeRequest, res: ServerResponse): void => {
     void (async () => {
       const url = requestUrl(req)
@@ -53,7 +101,12 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>) 
         else if (value !== undefined) headers.set(name, value)
       }
       const init: RequestInit & { duplex?: 'half' } = { method: req.method ?? 'GET', headers }
-      if (init.method !== 'GET' && init.method !== 'HEAD') {
+      let preRead: string | Error | undefined
+      if (init.method !== 'GET' && init.method !== 'HEAD' && options.maxBodyBytes !== undefined && !req.readableEnded) {
+        preRead = await readNodeBody(req, res, options.maxBodyBytes)
+        headers.delete('content-length')
+        if (typeof preRead === 'string') init.body = preRead
+      } else if (init.method !== 'GET' && init.method !== 'HEAD') {
         const body = requestBody(req)
         if (body === undefined) {
           res.writeHead(500, { 'content-type': 'application/json' })
@@ -64,9 +117,12 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>) 
         else headers.delete('content-length')
         init.body = body
       }
-      const response = await handler(new Request(url, init))
+      const request = new Request(url, init)
+      if (preRead !== undefined) setPreReadBody(request, preRead)
+      const response = await handler(request)
       res.writeHead(response.status, Object.fromEntries(response.headers))
-      res.end(Buffer.from(await response.arrayBuffer()))
+      const text = plainBodies.get(response)
+      res.end(text ?? Buffer.from(await response.arrayBuffer()))
     })().catch(() => {
       // The client went away (or wrote an unusable request) before its answer: nobody to tell.
       if (res.destroyed) return

@@ -9,10 +9,24 @@ export class ClientGoneError extends Error {
 }
 
 /**
+ * Bodies a server adapter has already read from its own stream (or refused: too large, client
+ * gone), by request, so the handler does not read them again through a web stream.
+ */
+const preRead = new WeakMap<Request, string | Error>()
+
+/** Hands the handler a body read (or refused) outside the request's web stream. */
+export function setPreReadBody(request: Request, body: string | Error): void {
+  preRead.set(request, body)
+}
+
+/**
  * Reads a request body as text, refusing (before reading it all) one longer than `maxBytes`:
  * by `Content-Length` when given, and by counting while streaming otherwise.
  */
 export async function readLimitedBody(request: Request, maxBytes: number): Promise<string> {
+  const ready = preRead.get(request)
+  if (ready instanceof Error) throw ready
+  if (ready !== undefined) return ready
   const declared = Number(request.headers.get('content-length'))
   if (Number.isFinite(declared) && declared > maxBytes) throw new BodyTooLargeError(`body of ${declared} bytes`)
   if (!request.body) return ''

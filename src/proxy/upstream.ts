@@ -45,13 +45,17 @@ export function createUpstream(o: UpstreamOptions): Upstream {
       }
       const started = Date.now()
       let response: Response
+      // One timer, cleared with the answer (AbortSignal.timeout's timers outlive the request and
+      // cost a measurable share of a small request's time under load).
+      const deadline = new AbortController()
+      const timer = setTimeout(() => deadline.abort(new DOMException('the Caliper API did not answer in time', 'TimeoutError')), o.timeoutMs)
       try {
         response = await o.fetch(o.endpoint, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body,
           redirect: 'manual',
-          signal: AbortSignal.timeout(o.timeoutMs),
+          signal: deadline.signal,
         })
         // The answer is read to the end: a connection dropped mid-answer is an answer lost.
         await response.arrayBuffer()
@@ -62,6 +66,8 @@ export function createUpstream(o: UpstreamOptions): Upstream {
         if (NOT_SENT.test(code)) return { kind: 'unavailable', reason: `Caliper API unreachable (${code})` }
         const what = timeout ? 'timed out' : `connection failed (${code || (error as Error).name})`
         return { kind: 'in-doubt', reason: `Caliper API ${what}` }
+      } finally {
+        clearTimeout(timer)
       }
       const status = response.status
       o.onMetric?.({ name: 'upstream', status, ms: Date.now() - started })

@@ -3,7 +3,7 @@
 //   for envelopes of 1, 10 and 100 events, with the memory, SQLite and PostgreSQL ledgers:
 //   requests/s, p50/p99 latency, ratio to the bare forwarder (targets ≥ 0.6× at 1 and 10
 //   events, ≥ 0.4× at 100); then the heap over 50,000 requests (`--heap-requests N` to change,
-//   `--heap-only` to skip the table).
+//   `--heap-only` to skip the table, `--ledgers memory,SQLite` to choose the ledgers).
 // Needs PostgreSQL's binaries (Debian package `postgresql`) for the PostgreSQL row.
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -129,11 +129,13 @@ const dir = mkdtempSync(join(tmpdir(), 'proxy-bench-'))
 const postgres = await startPostgres()
 const pool = new pg.Pool({ connectionString: postgres.url, max: 10 })
 pool.on('error', () => {}) // an idle client told of the server's shutdown at the end
-const ledgers: Array<[string, () => CaliperLedger]> = [
+const onlyArg = process.argv.indexOf('--ledgers')
+const only = onlyArg > 0 ? process.argv[onlyArg + 1]!.split(',') : undefined
+const ledgers = ([
   ['memory', () => createMemoryLedger()],
   ['SQLite', () => createSqliteLedger(new Database(join(dir, `ledger-${randomUUID()}.db`)))],
   ['PostgreSQL', () => createPostgresLedger(pool, { table: `bench_${randomUUID().slice(0, 8)}` })],
-]
+] as Array<[string, () => CaliperLedger]>).filter(([name]) => !only || only.includes(name))
 
 console.log(`Proxy benchmark (Node ${process.version}, ${CONCURRENCY} concurrent keep-alive clients, 600/300/60 requests per run of 1/10/100 events, medians of 3 interleaved runs)\n`)
 if (!process.argv.includes('--heap-only')) await table()

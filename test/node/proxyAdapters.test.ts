@@ -94,6 +94,27 @@ describe('Node http adapter', () => {
     for (let i = 0; i < 1000 && !logs.length; i++) await new Promise((r) => setTimeout(r, 5))
     assert.ok(logs.length, 'the proxy noticed')
     assert.ok(!logs.some((l) => /internal error/.test(l)), logs.join('\n'))
+    assert.ok(logs.some((l) => /went away/.test(l)), logs.join('\n'))
+  })
+
+  it('a body over the limit without Content-Length (chunked) is a 413, counted while it streams; the server goes on', async () => {
+    const platform = createFakePlatform()
+    const proxy = createCaliperProxy({
+      caliperUrl: CALIPER_URL, tokenUrl: TOKEN_URL, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+      authorize: () => student, fetch: platform.fetch, maxBodyBytes: 10_000, logger: { info() {}, warn() {}, error() {} },
+    })
+    const base = await listen(createServer(proxy.node))
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${base}/api/caliper`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base } }, (res) => {
+        res.resume()
+        resolve(res.statusCode!)
+      })
+      req.on('error', reject)
+      for (let i = 0; i < 20; i++) req.write('x'.repeat(1000)) // 20 KB, no Content-Length
+      req.end()
+    })
+    assert.equal(status, 413)
+    await accepted(await jsonPost(base, envelope([timeSpent()])))
   })
 })
 

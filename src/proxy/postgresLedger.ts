@@ -1,4 +1,5 @@
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from './ledger.js'
+import { postgresQuery } from './postgresQuery.js'
 import { createPostgresTimeBudget } from './postgresTimeBudget.js'
 import { MIN_BUDGET_TTL_MS, type TimeBudget } from './timeBudget.js'
 
@@ -19,8 +20,6 @@ export interface PostgresLedgerOptions extends LedgerOptions {
 
 const SWEEP_EVERY = 256
 const SWEEP_BATCH = 1000
-// Lock conflicts PostgreSQL resolves by aborting one side; the statement is safe to run again.
-const RETRYABLE = new Set(['40P01', '40001'])
 
 /**
  * A ledger in PostgreSQL, for many proxy instances and serverless route handlers. Each claim is
@@ -43,31 +42,14 @@ export function createPostgresLedger(pool: PostgresQueryable, options: PostgresL
   const now = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`
   // `owner` is NULL while in doubt; `until` ends the lease, hold or retention; `purge_at` is
   // when the row may go (a claim or doubt stays `ttl` past its end, to be doubted if resent).
-  const create = () =>
-    pool.query(`CREATE TABLE IF NOT EXISTS ${table} (id text PRIMARY KEY, delivered boolean NOT NULL,
+  const query = postgresQuery(
+    pool,
+    `CREATE TABLE IF NOT EXISTS ${table} (id text PRIMARY KEY, delivered boolean NOT NULL,
       owner text, until bigint NOT NULL, purge_at bigint NOT NULL);
-      CREATE INDEX IF NOT EXISTS ${index} ON ${table} (purge_at)`)
-  let ready: Promise<unknown> | undefined
+      CREATE INDEX IF NOT EXISTS ${index} ON ${table} (purge_at)`,
+  )
   let claims = 0
 
-  const query = async (text: string, values: unknown[]) => {
-    // Instances starting together race to create the table: the loser's error is a duplicate
-    // key in the catalog, and its second try finds the table there. A failure is retried later.
-    ready ??= create()
-      .catch(() => create())
-      .catch((error) => {
-        ready = undefined
-        throw error
-      })
-    await ready
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return (await pool.query(text, values)).rows as Array<Record<string, unknown>>
-      } catch (error) {
-        if (attempt >= 4 || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error
-      }
-    }
-  }
   const sorted = (ids: string[]) => [...new Set(ids)].sort()
   // Owner transitions lock their rows in id order, as claims do, so the two cannot deadlock.
   const mine = `id IN (SELECT id FROM ${table} WHERE id = ANY($1::text[]) AND owner = $2 AND NOT delivered

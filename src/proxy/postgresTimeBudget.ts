@@ -1,5 +1,6 @@
 import { placeCredit, type CreditClaim, type PlacedSpan } from './creditedTime.js'
 import type { PostgresQueryable } from './postgresLedger.js'
+import { postgresQuery } from './postgresQuery.js'
 import { reserveOptimistically, type SpansAt } from './optimisticReserve.js'
 import { overlapping, type TimeBudget, type TimeBudgetOptions } from './timeBudget.js'
 
@@ -21,25 +22,15 @@ export function createPostgresTimeBudget(pool: PostgresQueryable, table: string,
   const credit = `${table}_credit`
   const version = `${table}_credit_version`
   const bare = credit.split('.').pop()
-  const create = () =>
-    pool.query(`CREATE TABLE IF NOT EXISTS ${credit} (student text NOT NULL, event_id text NOT NULL,
+  const query = postgresQuery(
+    pool,
+    `CREATE TABLE IF NOT EXISTS ${credit} (student text NOT NULL, event_id text NOT NULL,
       start bigint NOT NULL, "end" bigint NOT NULL);
-      CREATE INDEX IF NOT EXISTS ${bare}_student ON ${credit} (student, "end");
-      CREATE INDEX IF NOT EXISTS ${bare}_end ON ${credit} ("end");
-      CREATE TABLE IF NOT EXISTS ${version} (student text PRIMARY KEY, version bigint NOT NULL)`)
-  let ready: Promise<unknown> | undefined
+    CREATE INDEX IF NOT EXISTS ${bare}_student ON ${credit} (student, "end");
+    CREATE INDEX IF NOT EXISTS ${bare}_end ON ${credit} ("end");
+    CREATE TABLE IF NOT EXISTS ${version} (student text PRIMARY KEY, version bigint NOT NULL)`,
+  )
   let reservations = 0
-  // As the ledger: instances starting together race to create the tables; the loser tries again.
-  const query = async (text: string, values: unknown[]) => {
-    ready ??= create()
-      .catch(() => create())
-      .catch((error) => {
-        ready = undefined
-        throw error
-      })
-    await ready
-    return (await pool.query(text, values)).rows as Array<Record<string, unknown>>
-  }
 
   const read = async (student: string, from: number, to: number): Promise<SpansAt> => {
     const [row] = await query(

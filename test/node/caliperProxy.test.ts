@@ -6,36 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import Database from 'better-sqlite3'
-import { createCaliperProxy, createMemoryLedger, createSqliteLedger, createTokenSource, type CaliperProxyOptions } from '../../src/proxy/index.js'
-import { CALIPER_URL, CLIENT_ID, CLIENT_SECRET, TOKEN_URL, completed, createFakePlatform, envelope, student, timeSpent } from './fakePlatform.js'
-
-const ORIGIN = 'https://app.example'
-
-function setup(extra: Partial<CaliperProxyOptions> = {}) {
-  const platform = createFakePlatform()
-  const logs: string[] = []
-  const logger = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) }
-  const proxy = createCaliperProxy({
-    caliperUrl: CALIPER_URL,
-    tokenUrl: TOKEN_URL,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    authorize: () => student,
-    fetch: platform.fetch,
-    logger,
-    ...extra,
-  })
-  return { platform, proxy, logs }
-}
-
-const post = (body: unknown, headers: Record<string, string> = {}) =>
-  new Request(`${ORIGIN}/api/caliper`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: ORIGIN, ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  })
-
-const answer = async (response: Response) => ({ status: response.status, body: (await response.json()) as any })
+import { createMemoryLedger, createSqliteLedger, createTokenSource } from '../../src/proxy/index.js'
+import { CLIENT_ID, CLIENT_SECRET, TOKEN_URL, completed, createFakePlatform, envelope, timeSpent } from './fakePlatform.js'
+import { ORIGIN, answer, post, setupProxy as setup } from './support/proxySetup.js'
 
 describe('token cache', () => {
   it('concurrent requests share one token request; the token is reused until 60 s before expiry', async () => {

@@ -8,24 +8,9 @@ import { serve } from '@hono/node-server'
 import express5 from 'express'
 import express4 from 'express4'
 import { Hono } from 'hono'
-import { createCaliperProxy, type CaliperProxy } from '../../src/proxy/index.js'
-import { CALIPER_URL, CLIENT_ID, CLIENT_SECRET, TOKEN_URL, completed, createFakePlatform, envelope, student, timeSpent } from './fakePlatform.js'
-
-function makeProxy() {
-  const platform = createFakePlatform()
-  const logs: string[] = []
-  const log = (m: string) => void logs.push(m)
-  const proxy = createCaliperProxy({
-    caliperUrl: CALIPER_URL,
-    tokenUrl: TOKEN_URL,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    authorize: () => student,
-    fetch: platform.fetch,
-    logger: { info: log, warn: log, error: log },
-  })
-  return { platform, proxy, logs }
-}
+import type { CaliperProxy } from '../../src/proxy/index.js'
+import { completed, envelope, timeSpent } from './fakePlatform.js'
+import { setupProxy } from './support/proxySetup.js'
 
 let servers: Server[] = []
 afterEach(async () => {
@@ -60,10 +45,17 @@ const accepted = async (response: Response) => {
   assert.equal(response.status, 200, await response.clone().text())
   return ((await response.json()) as { accepted: string[] }).accepted
 }
+/** A beacon (text/plain) and a JSON post, each with an event of its own, are both accepted. */
+const beaconAndJsonAccepted = async (base: string) => {
+  const a = completed()
+  const b = timeSpent()
+  assert.deepEqual(await accepted(await beacon(base, envelope([a]))), [a.id])
+  assert.deepEqual(await accepted(await jsonPost(base, envelope([b]))), [b.id])
+}
 
 describe('Node http adapter', () => {
   it('1. the own origin comes from Host, never from the path: //evil.example is refused', async () => {
-    const { proxy, platform } = makeProxy()
+    const { proxy, platform } = setupProxy()
     const base = await listen(createServer(proxy.node))
     const body = JSON.stringify(envelope([timeSpent()]))
     for (const path of ['//evil.example/api/caliper', '/\\evil.example/api/caliper']) {
@@ -74,7 +66,7 @@ describe('Node http adapter', () => {
   })
 
   it('11. a Host header that is not a host is a 400, not a 500', async () => {
-    const { proxy } = makeProxy()
+    const { proxy } = setupProxy()
     const base = await listen(createServer(proxy.node))
     for (const host of ['app.example@evil.example', 'app.example/x', 'a b']) {
       const response = await raw(base, '/api/caliper', { host, 'content-type': 'application/json' }, '{}')
@@ -83,7 +75,7 @@ describe('Node http adapter', () => {
   })
 
   it('11. a client that goes away mid-body is not logged as an internal error', async () => {
-    const { proxy, logs } = makeProxy()
+    const { proxy, logs } = setupProxy()
     const base = await listen(createServer(proxy.node))
     const { port } = new URL(base)
     const socket = connect(Number(port), '127.0.0.1')
@@ -98,11 +90,7 @@ describe('Node http adapter', () => {
   })
 
   it('a body over the limit without Content-Length (chunked) is a 413, counted while it streams; the server goes on', async () => {
-    const platform = createFakePlatform()
-    const proxy = createCaliperProxy({
-      caliperUrl: CALIPER_URL, tokenUrl: TOKEN_URL, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
-      authorize: () => student, fetch: platform.fetch, maxBodyBytes: 10_000, logger: { info() {}, warn() {}, error() {} },
-    })
+    const { proxy } = setupProxy({ maxBodyBytes: 10_000 })
     const base = await listen(createServer(proxy.node))
     const status = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(`${base}/api/caliper`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base } }, (res) => {
@@ -120,31 +108,23 @@ describe('Node http adapter', () => {
 
 describe('frameworks, mounted as the README shows', () => {
   it('10. Express 4 with a global express.json(): beacons (text/plain) and JSON both go through', async () => {
-    const { proxy } = makeProxy()
+    const { proxy } = setupProxy()
     const app = express4()
     app.use(express4.json())
     app.post('/api/caliper', proxy.node)
-    const base = await listen(createServer(app))
-    const a = completed()
-    const b = timeSpent()
-    assert.deepEqual(await accepted(await beacon(base, envelope([a]))), [a.id])
-    assert.deepEqual(await accepted(await jsonPost(base, envelope([b]))), [b.id])
+    await beaconAndJsonAccepted(await listen(createServer(app)))
   })
 
   it('Express 5 with a global express.json(): beacons and JSON both go through', async () => {
-    const { proxy } = makeProxy()
+    const { proxy } = setupProxy()
     const app = express5()
     app.use(express5.json())
     app.post('/api/caliper', proxy.node)
-    const base = await listen(createServer(app))
-    const a = completed()
-    const b = timeSpent()
-    assert.deepEqual(await accepted(await beacon(base, envelope([a]))), [a.id])
-    assert.deepEqual(await accepted(await jsonPost(base, envelope([b]))), [b.id])
+    await beaconAndJsonAccepted(await listen(createServer(app)))
   })
 
   it('Hono on @hono/node-server: the fetch-standard handler as it is', async () => {
-    const { proxy } = makeProxy()
+    const { proxy } = setupProxy()
     const app = new Hono()
     app.post('/api/caliper', (c) => (proxy as CaliperProxy)(c.req.raw))
     const server = await new Promise<Server>((resolve) => {

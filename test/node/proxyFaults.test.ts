@@ -1,38 +1,9 @@
 // The proxy under partial failures (issue 10): each test names the defect it pins down.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createCaliperProxy, createMemoryLedger, type CaliperLedger, type CaliperProxyOptions, type ProxyMetric } from '../../src/proxy/index.js'
-import { CALIPER_URL, CLIENT_ID, CLIENT_SECRET, TOKEN_URL, completed, createFakePlatform, envelope, student, timeSpent } from './fakePlatform.js'
-
-const ORIGIN = 'https://app.example'
-
-function setup(extra: Partial<CaliperProxyOptions> = {}) {
-  const platform = createFakePlatform()
-  const logs: string[] = []
-  const metrics: ProxyMetric[] = []
-  const logger = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(`ERROR ${m}`) }
-  const proxy = createCaliperProxy({
-    caliperUrl: CALIPER_URL,
-    tokenUrl: TOKEN_URL,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    authorize: () => student,
-    fetch: platform.fetch,
-    logger,
-    onMetric: (m) => metrics.push(m),
-    ...extra,
-  })
-  return { platform, proxy, logs, metrics }
-}
-
-const post = (body: unknown) =>
-  new Request(`${ORIGIN}/api/caliper`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: ORIGIN },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  })
-
-const answer = async (response: Response) => ({ status: response.status, headers: response.headers, text: await response.clone().text(), body: (await response.json()) as any })
+import { createMemoryLedger, type CaliperLedger } from '../../src/proxy/index.js'
+import { completed, envelope, student, timeSpent } from './fakePlatform.js'
+import { answer, post, setupProxy as setup } from './support/proxySetup.js'
 
 const times = (list: string[], id: string) => list.filter((x) => x === id).length
 
@@ -183,7 +154,7 @@ describe('smaller defects (11)', () => {
       if (response.status !== 400) return response
       return Response.json({ message: `bad; you sent ${new Headers(init?.headers).get('authorization')}`, errors: ['echo'] }, { status: 400 })
     }
-    const proxy = createCaliperProxy({ caliperUrl: CALIPER_URL, tokenUrl: TOKEN_URL, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authorize: () => student, fetch: echoing, logger: { info() {}, warn() {}, error() {} } })
+    const { proxy } = setup({ fetch: echoing })
     const { text, body } = await answer(await proxy(post(envelope([event]))))
     assert.equal(body.rejected[0].id, event.id)
     assert.ok(!/bearer|tok-|echo/i.test(text), text)

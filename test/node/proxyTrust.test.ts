@@ -11,40 +11,17 @@ import { buildActivityEvent, buildTimeSpentEvent } from '../../src/events/index.
 import type { TimeSpentEvent } from '../../src/events/eventTypes.js'
 import {
   CaliperUnavailableError,
-  createCaliperProxy,
   createMemoryLedger,
   createPostgresLedger,
   createRedisLedger,
   createSqliteLedger,
-  type CaliperProxyOptions,
 } from '../../src/proxy/index.js'
 import { startPostgres, startRedis, type RunningServer } from './support/databaseServers.js'
-import { CALIPER_URL, CLIENT_ID, CLIENT_SECRET, TOKEN_URL, completed, createFakePlatform, envelope, student } from './fakePlatform.js'
+import { completed, envelope, student, type FakePlatform } from './fakePlatform.js'
+import { answer, post, setupProxy as setup } from './support/proxySetup.js'
 
-const ORIGIN = 'https://app.example'
 const object = { id: 'https://app.example/lessons/7', subject: 'Math' as const, app: { name: 'Math App' } }
 const MIN = 60_000
-
-function setup(extra: Partial<CaliperProxyOptions> = {}) {
-  const platform = createFakePlatform()
-  const quiet = () => {}
-  const proxy = createCaliperProxy({
-    caliperUrl: CALIPER_URL,
-    tokenUrl: TOKEN_URL,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    authorize: () => student,
-    fetch: platform.fetch,
-    logger: { info: quiet, warn: quiet, error: quiet },
-    ...extra,
-  })
-  return { platform, proxy }
-}
-
-const post = (body: unknown) =>
-  new Request(`${ORIGIN}/api/caliper`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify(body) })
-
-const answer = async (response: Response) => ({ status: response.status, headers: response.headers, body: (await response.json()) as any })
 
 /** A TimeSpentEvent of `active` seconds (and others) spent between `start` and `end`. */
 const spent = (start: number, end: number, items: Array<{ type: 'active' | 'inactive' | 'unknown' | 'waste'; value: number }>) =>
@@ -53,7 +30,7 @@ const spent = (start: number, end: number, items: Array<{ type: 'active' | 'inac
 const messages = (rejection: { errors: Array<{ path: string; message: string }> }) => rejection.errors.map((e) => `${e.path}: ${e.message}`)
 
 /** Credited seconds per event id as the platform received them. */
-const creditedAtPlatform = (platform: ReturnType<typeof createFakePlatform>) => {
+const creditedAtPlatform = (platform: FakePlatform) => {
   const out = new Map<string, { start: number; end: number; seconds: number }>()
   for (const envelope of platform.received) {
     for (const event of envelope.data as TimeSpentEvent[]) {
@@ -292,9 +269,7 @@ describe('12.2 a student is never credited more time than has passed', () => {
 
   it('a custom ledger without a time budget gets one in memory, and the proxy says so', async () => {
     const { claim, renew, commit, release, markInDoubt } = createMemoryLedger()
-    const logs: string[] = []
-    const keep = (m: string) => logs.push(m)
-    const { proxy } = setup({ ledger: { claim, renew, commit, release, markInDoubt }, logger: { info: keep, warn: keep, error: keep } })
+    const { proxy, logs } = setup({ ledger: { claim, renew, commit, release, markInDoubt } })
     assert.match(logs.join('\n'), /keeps no time budget: credited time is checked per proxy instance only/)
     const now = Date.now()
     await proxy(post(envelope([spent(now - MIN, now, [{ type: 'active', value: 60 }])])))
@@ -345,7 +320,7 @@ describe('12.2 on real servers: PostgreSQL and Redis keep the budget for every i
   }
   let namespaces = 0
   /** `count` proxy instances, each with its own connection, sharing one ledger namespace. */
-  const instances = async (kind: 'PostgreSQL' | 'Redis', count: number, extra: Partial<CaliperProxyOptions> = {}) => {
+  const instances = async (kind: 'PostgreSQL' | 'Redis', count: number) => {
     const name = `budget_${++namespaces}`
     return Promise.all(
       Array.from({ length: count }, async () => {
@@ -353,16 +328,14 @@ describe('12.2 on real servers: PostgreSQL and Redis keep the budget for every i
           kind === 'PostgreSQL'
             ? createPostgresLedger(await connect.PostgreSQL(), { table: name })
             : createRedisLedger(await connect.Redis(), { prefix: `${name}:` })
-        return setup({ ledger, ...extra })
+        return setup({ ledger })
       }),
     )
   }
 
   for (const kind of ['PostgreSQL', 'Redis'] as const) {
     it(`${kind}: the ledger is the time budget; the proxy does not fall back to one per instance`, async () => {
-      const logs: string[] = []
-      const keep = (m: string) => logs.push(m)
-      const { proxy } = (await instances(kind, 1, { logger: { info: keep, warn: keep, error: keep } }))[0]!
+      const { proxy, logs } = (await instances(kind, 1))[0]!
       assert.doesNotMatch(logs.join('\n'), /keeps no time budget/)
       const now = Date.now()
       await proxy(post(envelope([spent(now - MIN, now, [{ type: 'active', value: 60 }])])))

@@ -4,37 +4,28 @@
 // active/inactive seconds match the script, each event exactly once.
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
-import { after, before, describe, it } from 'node:test'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { assertInstalled, browserPaths, chromiumArgs } from '../../scripts/browsers.mjs'
+import { before, describe, it } from 'node:test'
+import type { Page } from 'playwright-core'
 import { validateEnvelope } from '../../src/events/index.js'
 import { createSpecValidator } from '../../spec/specValidator.js'
-import { startDemoServer } from './demoServer.js'
+import { demoInChromium } from './demoInChromium.js'
 
 const SHOTS = 'test-results'
-let server: Awaited<ReturnType<typeof startDemoServer>>
-let browser: Browser
+const demo = demoInChromium()
 
-before(async () => {
-  assertInstalled(['chromium'])
+before(() => {
   mkdirSync(SHOTS, { recursive: true })
-  server = await startDemoServer()
-  browser = await chromium.launch({ executablePath: browserPaths.chromium.path, args: chromiumArgs })
-})
-after(async () => {
-  await browser?.close()
-  server?.stop()
 })
 
 type Received = Array<{ at: string; envelope: { data: Array<Record<string, any>> } }>
-const received = async (): Promise<Received> => (await fetch(`${server.base}/mock-caliper/received`)).json() as Promise<Received>
+const received = async (): Promise<Received> => (await fetch(`${demo.server.base}/mock-caliper/received`)).json() as Promise<Received>
 
 async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await probe()
     if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${server.output()}`)
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${demo.server.output()}`)
     await new Promise((r) => setTimeout(r, 100))
   }
 }
@@ -43,7 +34,7 @@ const pageNow = (page: Page) => page.evaluate(() => Date.now())
 
 describe('the demo, end to end', () => {
   it('an activity with input, idle and completion reaches the mock Caliper exactly once, schema-valid', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const context = await demo.browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
     const problems: string[] = []
     page.on('pageerror', (e) => problems.push(e.message))
@@ -52,7 +43,7 @@ describe('the demo, end to end', () => {
     // retention (README, "What students cannot fake"), and this script moves page time ahead.
     const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000
     await page.clock.install({ time: new Date(t0) })
-    await page.goto(server.base)
+    await page.goto(demo.server.base)
     await page.waitForSelector('body[data-ready]')
     // From here on, page time moves only when the test says so: real time spent between steps
     // must not leak into the measured seconds.

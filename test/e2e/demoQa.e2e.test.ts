@@ -4,43 +4,32 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { after, afterEach, before, describe, it } from 'node:test'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { assertInstalled, browserPaths, chromiumArgs } from '../../scripts/browsers.mjs'
-import { startDemoServer } from './demoServer.js'
+import { afterEach, describe, it } from 'node:test'
+import type { BrowserContext, Page } from 'playwright-core'
+import { demoInChromium } from './demoInChromium.js'
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const desktop = { width: 1280, height: 800 }
 const phone = { width: 390, height: 844 }
 
-let server: Awaited<ReturnType<typeof startDemoServer>>
-let browser: Browser
+const demo = demoInChromium()
 let context: BrowserContext | undefined
 
-before(async () => {
-  assertInstalled(['chromium'])
-  server = await startDemoServer()
-  browser = await chromium.launch({ executablePath: browserPaths.chromium.path, args: chromiumArgs })
-})
-after(async () => {
-  await browser?.close()
-  server?.stop()
-})
 afterEach(async () => {
   await context?.close()
   context = undefined
-  await fetch(`${server.base}/demo/proxy-fault`, { method: 'POST', body: JSON.stringify({ mode: 'none' }) })
+  await fetch(`${demo.server.base}/demo/proxy-fault`, { method: 'POST', body: JSON.stringify({ mode: 'none' }) })
 })
 
 const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 2 * 3_600_000
 
 /** A demo page on Playwright's clock, paused once ready: page time moves only with runFor. */
 async function openDemo(viewport = desktop, options: { bypassCSP?: boolean } = {}): Promise<Page> {
-  context = await browser.newContext({ viewport, ...options })
+  context = await demo.browser.newContext({ viewport, ...options })
   const page = await context.newPage()
   // Two hours ago: the proxy refuses event times in the future or older than its retention.
   await page.clock.install({ time: new Date(T0) })
-  await page.goto(server.base)
+  await page.goto(demo.server.base)
   await page.waitForSelector('body[data-ready]')
   // Loading may take a while on a busy machine; page time is a minute ahead of any of it.
   await page.clock.pauseAt(new Date(T0 + 60_000))
@@ -48,7 +37,7 @@ async function openDemo(viewport = desktop, options: { bypassCSP?: boolean } = {
 }
 
 const text = async (page: Page, testId: string) => (await page.textContent(`[data-testid=${testId}]`)) ?? ''
-const received = async () => (await (await fetch(`${server.base}/mock-caliper/received`)).json()) as unknown[]
+const received = async () => (await (await fetch(`${demo.server.base}/mock-caliper/received`)).json()) as unknown[]
 
 describe('the demo, as QA uses it', () => {
   it('the fault selector shows the fault the server plays, after a reload too', async () => {

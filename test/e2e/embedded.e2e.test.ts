@@ -2,30 +2,17 @@
 // iframe (localhost ⇄ 127.0.0.1) and has no focus until clicked; the real mouse moving and the
 // wheel turning over it, with no click, is attention.
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { chromium, type Browser } from 'playwright-core'
-import { assertInstalled, browserPaths, chromiumArgs } from '../../scripts/browsers.mjs'
-import { startDemoServer } from './demoServer.js'
+import { describe, it } from 'node:test'
+import { demoInChromium } from './demoInChromium.js'
 
-let server: Awaited<ReturnType<typeof startDemoServer>>
-let browser: Browser
-
-before(async () => {
-  assertInstalled(['chromium'])
-  server = await startDemoServer()
-  browser = await chromium.launch({ executablePath: browserPaths.chromium.path, args: chromiumArgs })
-})
-after(async () => {
-  await browser?.close()
-  server?.stop()
-})
+const demo = demoInChromium()
 
 describe('the demo embedded in another site', () => {
   it('hovering and wheeling over the unclicked tool is active', async () => {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } })
+    const page = await demo.browser.newPage({ viewport: { width: 1000, height: 800 } })
     const problems: string[] = []
     page.on('pageerror', (e) => problems.push(e.message))
-    await page.goto(`${server.base}/embed.html`)
+    await page.goto(`${demo.server.base}/embed.html`)
     const tool = page.frameLocator('iframe.embedded-tool')
     const state = tool.locator('[data-testid=state]')
     await state.filter({ hasText: 'inactive (blurred)' }).waitFor({ timeout: 20_000 })

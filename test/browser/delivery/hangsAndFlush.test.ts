@@ -11,7 +11,10 @@ import { MINUTE, SECOND, lesson, useTrackerSlot } from '../support/trackerHarnes
 import { waitFor } from '../support/waitFor.js'
 
 const codes = (errors: TrackerError[]) => errors.map((e) => e.code)
-const realDelay = (ms: number) => new Promise((resolve) => window.setTimeout(resolve, ms))
+// Taken now, before any test installs the fake clock: a delay looked up at call time would be a
+// fake timer that nothing ticks, and a race against it would wait for good.
+const realSetTimeout = window.setTimeout.bind(window)
+const realDelay = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms))
 
 describe('delivery in production conditions: hangs, flush(), formats, beacon cost', () => {
   const restore: Array<() => void> = []

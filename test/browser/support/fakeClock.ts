@@ -2,9 +2,9 @@
 // setTimeout and clearTimeout on the page (the tracker looks them up at call time) and runs due
 // timers when told. Two clocks, as in a browser: the wall clock (Date.now) and the monotonic
 // clock (performance.now) that timers run on; corrections move only the first. IndexedDB and
-// fetch stay real; `tick` waits (in real time) for requests and IndexedDB transactions in flight
-// and lets promises settle before each timer, so the network and the disk are never slower than
-// fake time.
+// fetch stay real; `tick` waits (in real time) for requests, IndexedDB transactions and Web Lock
+// requests in flight and lets promises settle before each timer, so the network, the disk and the
+// lock manager are never slower than fake time.
 
 interface Timer {
   id: number
@@ -72,16 +72,24 @@ export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z'))
   // for good (behind another tab's deleteDatabase), so it counts for at most a real second.
   // Counted only once it is listened to: a count nothing can release would stop `quiet()`, and
   // so every `tick`, for good.
-  const track = (target: EventTarget, events: string[], capMs?: number) => {
+  /** Counts one piece of work in flight; returns its release (once; at the latest after `capMs`). */
+  const count = (capMs?: number) => {
     let done = false
     const release = () => {
       if (!done) inFlight--
       done = true
+    }
+    inFlight++
+    if (capMs) realSetTimeout(release, capMs)
+    return release
+  }
+  const track = (target: EventTarget, events: string[], capMs?: number) => {
+    const done = count(capMs)
+    const release = () => {
+      done()
       for (const type of events) removeListener.call(target, type, release)
     }
     for (const type of events) addListener.call(target, type, release)
-    inFlight++
-    if (capMs) realSetTimeout(release, capMs)
   }
   const idb = { transaction: IDBDatabase.prototype.transaction, open: IDBFactory.prototype.open }
   IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
@@ -93,6 +101,23 @@ export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z'))
     const request = idb.open.apply(this, args)
     track(request, ['success', 'error'], 1000)
     return request
+  }
+  // A Web Lock request counts until it is granted (or refused): a flush starts by taking one and
+  // sets its deadlines once it has it, and the grant comes from another process (WebKit's UI
+  // process), which a busy machine keeps waiting for tens of milliseconds. Left uncounted, a slow
+  // grant lets `tick` run past the time those deadlines are set at, and they then fall due only
+  // on a tick that never comes. A lock held by another page can be waited for without end, so a
+  // request counts for at most a real second.
+  const locks = typeof LockManager === 'undefined' ? undefined : { request: LockManager.prototype.request }
+  if (locks) {
+    LockManager.prototype.request = function (this: LockManager, name: string, ...rest: unknown[]) {
+      const done = count(1000)
+      const callback = rest.pop() as LockGrantedCallback<unknown>
+      const granted: LockGrantedCallback<unknown> = (lock) => (done(), callback(lock))
+      const request = (locks.request as (...args: unknown[]) => Promise<unknown>).call(this, name, ...rest, granted)
+      request.then(done, done)
+      return request
+    } as LockManager['request']
   }
   const quiet = async () => {
     do await settle(2)
@@ -159,6 +184,7 @@ export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z'))
       window.fetch = original.fetch
       IDBDatabase.prototype.transaction = idb.transaction
       IDBFactory.prototype.open = idb.open
+      if (locks) LockManager.prototype.request = locks.request
     },
   }
 }

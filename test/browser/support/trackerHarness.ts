@@ -29,11 +29,34 @@ export function useFakePage(cleanup: () => Promise<void> | void = () => {}): { c
     page.clock = installFakeClock()
   })
   afterEach(async () => {
-    await cleanup()
-    page.clock.uninstall()
-    resetPage()
+    try {
+      await inRealTime(cleanup(), CLEANUP_MS, 'the cleanup after the test (tracker.destroy())')
+    } finally {
+      // Even when the cleanup failed: with a fake clock left on the page (its setTimeout and
+      // Date.now), the page never reports that the file finished: one silent file timeout after
+      // 300 s, no test named.
+      page.clock.uninstall()
+      resetPage()
+    }
   })
   return page
+}
+
+/**
+ * A cleanup that waits on a fake timer (a test that failed half-way, its tracker stuck behind a
+ * `headers()` hook or a deadline nobody will tick) would wait for good: fail it in real time,
+ * within mocha's own hook timeout (20 s), so the clock still comes off.
+ */
+const CLEANUP_MS = 15 * SECOND
+const realSetTimeout = window.setTimeout.bind(window)
+const realClearTimeout = window.clearTimeout.bind(window)
+
+function inRealTime(work: Promise<void> | void, ms: number, what: string): Promise<void> {
+  let timer: number | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = realSetTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms (real time)`)), ms)
+  })
+  return Promise.race([Promise.resolve(work), late]).finally(() => realClearTimeout(timer))
 }
 
 /** Counts (and lists) the targets `tracker.startActivity` is called with; options pass through. */

@@ -6,6 +6,7 @@ import { createRoot, hydrateRoot, type Root } from 'react-dom/client'
 import { renderToString } from 'react-dom/server'
 import type { Activity, ActivityTarget, Tracker } from '../../../src/index.js'
 import { TrackerProvider, useActivity, useTracker, useTrackerSnapshot, type ActivityOptions } from '../../../src/react/index.js'
+import { useHost } from '../support/adapterCases.js'
 import { settle } from '../support/fakeClock.js'
 import { input } from '../support/page.js'
 import { SECOND, actor, countStarts, lesson, reportedSeconds, sentEvents, useTracker as useTestTracker, work } from '../support/trackerHarness.js'
@@ -14,6 +15,15 @@ import { waitFor } from '../support/waitFor.js'
 let root: Root
 let host: HTMLElement
 const render = (element: ReactElement) => flushSync(() => root.render(element))
+/** A root in a fresh element (`host`) for each test; unmounted and removed after it. */
+const useRoot = () =>
+  useHost(
+    (element) => {
+      host = element
+      root = createRoot(element)
+    },
+    () => flushSync(() => root.unmount()),
+  )
 
 function Lesson({ target, onActivity }: { target: ActivityTarget; onActivity?: (a: unknown) => void }) {
   const activity = useActivity(target)
@@ -23,15 +33,7 @@ function Lesson({ target, onActivity }: { target: ActivityTarget; onActivity?: (
 
 describe('React adapter', () => {
   const t = useTestTracker()
-  beforeEach(() => {
-    host = document.createElement('div')
-    document.body.append(host)
-    root = createRoot(host)
-  })
-  afterEach(() => {
-    flushSync(() => root.unmount())
-    host.remove()
-  })
+  useRoot()
 
   it('StrictMode double mount: one activity, one continuous measurement, no duplicate events', async () => {
     const starts = countStarts(t.tracker)
@@ -123,15 +125,7 @@ function Check({ target = lesson, options }: { target?: ActivityTarget; options?
 describe('React adapter: useActivity(target, options), completion only', () => {
   const t = useTestTracker()
   const provided = (...children: ReactElement[]) => h(StrictMode, null, h(TrackerProvider, { tracker: t.tracker }, ...children))
-  beforeEach(() => {
-    host = document.createElement('div')
-    document.body.append(host)
-    root = createRoot(host)
-  })
-  afterEach(() => {
-    flushSync(() => root.unmount())
-    host.remove()
-  })
+  useRoot()
 
   it('{ time: false }: no TimeSpentEvent, no checkpoint; complete() sends only the ActivityEvent (StrictMode: one start)', async () => {
     const starts = countStarts(t.tracker)

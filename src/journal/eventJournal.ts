@@ -16,6 +16,7 @@ export type StorageMode = 'indexeddb' | 'memory'
  *   `onStorageFailure` once. Nothing already in the mirror is lost, and no call ever rejects.
  * - A call that has not settled after `deadlineMs` (an open blocked behind another tab's
  *   `deleteDatabase`) counts as failed, so no caller waits forever.
+ * - `factory` opens the database instead of the page's `indexedDB` (a Storage Access handle's).
  */
 export interface EventJournal extends Journal {
   mode(): StorageMode
@@ -27,7 +28,7 @@ export function createEventJournal(
   name: string,
   deadlineMs: number,
   onStorageFailure: (error: unknown) => void,
-  open: (name: string) => Journal = createIdbJournal,
+  factory?: IDBFactory,
 ): EventJournal {
   const mirror = new Map<string, JournalRecord>()
   const dead = new Map<string, DeadLetter>()
@@ -36,25 +37,17 @@ export function createEventJournal(
   let idb: Journal | undefined
   let memoryOnly = false
 
-  const connect = () => {
-    try {
-      return (idb ??= open(name))
-    } catch {
-      return undefined // `indexedDB` itself can throw (blocked storage); handled as a failure
-    }
-  }
-
   /** Runs `op` on IndexedDB with one retry on a fresh connection; undefined once in memory. */
   const attempt = async <T>(op: (journal: Journal) => Promise<T>): Promise<{ value: T } | undefined> => {
     for (let tries = 0; !memoryOnly && tries < 2; tries++) {
-      const journal = connect()
+      // Connects lazily: an `indexedDB` that throws (blocked storage) throws from `op`.
+      const journal = (idb ??= createIdbJournal(name, factory))
       try {
-        if (!journal) throw new Error('IndexedDB is not available')
         return { value: await withDeadline(op(journal), deadlineMs, 'IndexedDB') }
       } catch (error) {
         // Calls failing together replace the connection once, leaving none open behind them.
         if (idb === journal) {
-          journal?.close()
+          journal.close()
           idb = undefined
         }
         if (tries === 1 && !memoryOnly) {

@@ -1,25 +1,39 @@
-import { createStore, promisifyRequest, type UseStore } from 'idb-keyval'
+import { promisifyRequest } from 'idb-keyval'
 import type { Journal } from './journal.js'
 import { deadKey, eventKey, isJournalRecord, isNewerRecord, type DeadLetter, type JournalRecord } from './journalRecord.js'
 
 /**
- * The IndexedDB journal: one idb-keyval store (database `name`, object store `journal`), one
- * key per event (`e:<id>`) and per dead letter (`d:<id>`), so moving an event between the two is
- * a single transaction. Each call opens its own transaction; `createStore` connects lazily.
- * Records of a newer format version are left for the newer code that wrote them.
+ * The IndexedDB journal: database `name` (object store `journal`) opened with `factory` (default:
+ * the page's `indexedDB`; a Storage Access handle's in a cross-site iframe), one key per event
+ * (`e:<id>`) and per dead letter (`d:<id>`), so moving an event between the two is a single
+ * transaction. Each call opens its own transaction on one connection, opened lazily as
+ * idb-keyval's `createStore` does (which always uses the global `indexedDB`). Records of a newer
+ * format version are left for the newer code that wrote them.
  */
-export function createIdbJournal(name: string): Journal {
-  const keyval: UseStore = createStore(name, 'journal')
+export function createIdbJournal(name: string, factory?: IDBFactory): Journal {
+  let connection: Promise<IDBDatabase> | undefined
   let db: IDBDatabase | undefined
   const close = () => db?.close()
-  // Another tab deleting or upgrading the database waits until every connection has closed:
-  // close ours then (the next call fails once and reconnects), and on `close()`.
-  const store: UseStore = (mode, fn) =>
-    keyval(mode, (s) => {
-      db = s.transaction.db
-      db.onversionchange = close
-      return fn(s)
-    })
+  const store = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => T | PromiseLike<T>): Promise<T> => {
+    if (!connection) {
+      // Read here, not earlier: the global `indexedDB` itself may throw (blocked storage).
+      const request = (factory || indexedDB).open(name)
+      request.onupgradeneeded = () => request.result.createObjectStore('journal')
+      connection = promisifyRequest(request)
+      connection.then(
+        (opened) => {
+          db = opened
+          // Another tab deleting or upgrading the database waits until every connection has
+          // closed: close ours then (the next call fails once and reconnects), and on `close()`.
+          db.onversionchange = close
+          // Closed by the browser (Safari sometimes does): the next call opens it again.
+          db.onclose = () => (connection = undefined)
+        },
+        () => (connection = undefined),
+      )
+    }
+    return connection.then((opened) => fn(opened.transaction('journal', mode).objectStore('journal')))
+  }
   const write = (fn: (s: IDBObjectStore) => void) =>
     store('readwrite', (s) => {
       fn(s)

@@ -12,12 +12,15 @@ export interface PageLocks {
   ifFree(name: string, fn: () => Promise<void>): Promise<boolean | undefined>
 }
 
-/** Page locks that tell `onRefused` (once) when the API is there but refuses. */
-export function createPageLocks(onRefused: (error: unknown) => void): PageLocks {
+/**
+ * Page locks that tell `onRefused` (once) when the API is there but refuses. `manager` takes them
+ * instead of the page's `navigator.locks` (a Storage Access handle's).
+ */
+export function createPageLocks(onRefused: (error: unknown) => void, manager?: LockManager): PageLocks {
   let missing = false
   /** `request(name, options, fn)`; runs `fn` without a lock when locks are missing or refused. */
   const request = async <T>(name: string, options: LockOptions, fn: (lock: Lock | null) => Promise<T>): Promise<T> => {
-    const locks = missing ? undefined : navigator.locks
+    const locks = missing ? undefined : manager || navigator.locks
     if (!locks) {
       missing = true
       return fn(null)

@@ -139,8 +139,8 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
     report(new TrackerError('storage-unavailable', `${what} refused (${String(error)}); ${then}`, { cause: error }))
     notify()
   }
-  const journal = createEventJournal(options.storeName, options.requestTimeoutMs, refused('IndexedDB', 'events kept in memory'))
-  const locks = createPageLocks(refused('Web Locks', 'tabs send without taking turns'))
+  const journal = createEventJournal(options.storeName, options.requestTimeoutMs, refused('IndexedDB', 'events kept in memory'), options.storage?.indexedDB)
+  const locks = createPageLocks(refused('Web Locks', 'tabs send without taking turns'), options.storage?.locks)
 
   const flusher = createFlusher({
     ...options,

@@ -1,4 +1,4 @@
 export { createTracker } from './createTracker.js'
 export type { StartOptions, Tracker, TrackerSnapshot } from './createTracker.js'
 export type { Activity, ActivityStatus, CompleteOptions, CompletionResult } from './activityRunner.js'
-export type { TrackerOptions } from './trackerOptions.js'
+export type { TrackerOptions, TrackerStorage } from './trackerOptions.js'

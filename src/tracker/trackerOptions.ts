@@ -50,14 +50,31 @@ export interface TrackerOptions {
    * on this page, e.g. `['https://tool.example']`. Reports from other origins are ignored.
    */
   frameOrigins?: string[]
+  /**
+   * Where to store events and take Web Locks instead of the page's `indexedDB` and
+   * `navigator.locks`: in a cross-site iframe in Chromium, the handle of
+   * `document.requestStorageAccess({ cookies: true, indexedDB: true, locks: true })` (its own
+   * first-party storage, which the frame gets only this way). A handle throws when a member it
+   * was not asked for is read: asked for one only, pass that one. Default: the page's own.
+   */
+  storage?: TrackerStorage
 }
 
-export type ResolvedTrackerOptions = Required<Omit<TrackerOptions, 'headers' | 'onError'>> &
-  Pick<TrackerOptions, 'headers'> & { onError: (error: TrackerError) => void }
+/** What `storage` takes: a Storage Access handle, or either of its members. */
+export interface TrackerStorage {
+  indexedDB?: IDBFactory
+  locks?: LockManager
+}
+
+export type ResolvedTrackerOptions = Required<Omit<TrackerOptions, 'headers' | 'onError' | 'storage'>> &
+  Pick<TrackerOptions, 'headers' | 'storage'> & { onError: (error: TrackerError) => void }
 
 const atLeast = (min: number) => z.optional(wholeAtLeast(min, 'ms'))
 
 const callback = /* @__PURE__ */ z.optional(passing<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function'))
+
+/** Absent, or an object with the method `method` (an IDBFactory's `open`, a LockManager's `request`). */
+const member = (value: unknown, method: string) => value === undefined || typeof (value as Record<string, unknown> | null)?.[method] === 'function'
 
 const isEndpoint = (value: string) => {
   try {
@@ -90,6 +107,12 @@ const optionsSchema = /* @__PURE__ */ z.strictObject({
     passing<string[]>(
       (v) => Array.isArray(v) && v.every((o) => new URL(o, location.href).origin === o),
       'must be origins like https://tool.example',
+    ),
+  ),
+  storage: z.optional(
+    passing<TrackerStorage>(
+      (v) => v instanceof Object && member((v as TrackerStorage).indexedDB, 'open') && member((v as TrackerStorage).locks, 'request'),
+      'must be { indexedDB?, locks? }',
     ),
   ),
 })

@@ -17,7 +17,7 @@ import Database from 'better-sqlite3'
 import pg from 'pg'
 import { buildTimeSpentEvent } from '../src/events/index.js'
 import { createCaliperProxy, createMemoryLedger, createPostgresLedger, createSqliteLedger, type CaliperLedger } from '../src/proxy/index.js'
-import { startPostgres } from '../test/node/support/databaseServers.js'
+import { endsQuietly, startPostgres } from '../test/node/support/databaseServers.js'
 
 const CONCURRENCY = 16
 // Requests per measurement, by envelope size; each runs three times, interleaved with the bare forwarder.
@@ -128,7 +128,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 const dir = mkdtempSync(join(tmpdir(), 'proxy-bench-'))
 const postgres = await startPostgres()
 const pool = new pg.Pool({ connectionString: postgres.url, max: 10 })
-pool.on('error', () => {}) // an idle client told of the server's shutdown at the end
+endsQuietly(pool)
 const onlyArg = process.argv.indexOf('--ledgers')
 const only = onlyArg > 0 ? process.argv[onlyArg + 1]!.split(',') : undefined
 const ledgers = ([

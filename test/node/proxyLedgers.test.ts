@@ -12,7 +12,7 @@ import {
   createSqliteLedger,
   type CaliperLedger,
 } from '../../src/proxy/index.js'
-import { startPostgres, startRedis, type RunningServer } from './support/databaseServers.js'
+import { endsQuietly, startPostgres, startRedis, type RunningServer } from './support/databaseServers.js'
 
 interface Subject {
   ledger: CaliperLedger
@@ -120,7 +120,7 @@ describe('real servers', () => {
   let client: ReturnType<typeof createClient>
   before(async () => {
     ;[postgres, redis] = await Promise.all([startPostgres(), startRedis()])
-    pool = new pg.Pool({ connectionString: postgres.url, max: 10 })
+    pool = endsQuietly(new pg.Pool({ connectionString: postgres.url, max: 10 }))
     client = createClient({ url: redis.url })
     await client.connect()
   })

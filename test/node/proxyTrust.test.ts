@@ -16,7 +16,7 @@ import {
   createRedisLedger,
   createSqliteLedger,
 } from '../../src/proxy/index.js'
-import { startPostgres, startRedis, type RunningServer } from './support/databaseServers.js'
+import { endsQuietly, startPostgres, startRedis, type RunningServer } from './support/databaseServers.js'
 import { completed, envelope, student, type FakePlatform } from './fakePlatform.js'
 import { answer, post, setupProxy as setup } from './support/proxySetup.js'
 
@@ -307,7 +307,7 @@ describe('12.2 on real servers: PostgreSQL and Redis keep the budget for every i
   /** A connection of its own, as a separate proxy instance would have. */
   const connect = {
     PostgreSQL: async () => {
-      const pool = new pg.Pool({ connectionString: postgres.url, max: 5 })
+      const pool = endsQuietly(new pg.Pool({ connectionString: postgres.url, max: 5 }))
       pools.push(pool)
       return pool
     },

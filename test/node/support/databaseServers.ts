@@ -133,3 +133,14 @@ function ids(user: string): [number, number] {
   }
   return [uid, gid]
 }
+
+/**
+ * Lets a `pg` pool and its connections hear the server stop at the end of a test without an
+ * unhandled 'error': a connection still open when the server goes ("terminating connection due to
+ * administrator command") reports it on the pool, or on the client once the pool let it go.
+ */
+export function endsQuietly<P extends { on(event: 'error', listener: () => void): unknown; on(event: 'connect', listener: (client: { on(event: 'error', listener: () => void): unknown }) => void): unknown }>(pool: P): P {
+  pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
+  return pool
+}

@@ -224,3 +224,23 @@ describe('runs across page loads', function () {
     expect(second.startActivity(lesson).runId).to.not.equal(runId)
   })
 })
+
+describe('a long session', () => {
+  const t = useTracker()
+
+  it('keeps at most 500 timeline stretches, the newest (9.11: memory does not grow with time)', async function () {
+    this.timeout(120_000) // 520 fake-clock ticks, each waiting for the page's storage work
+    const activity = t.tracker.startActivity(lesson)
+    for (let i = 0; i < 260; i++) {
+      activity.mark('waste', 'off-task')
+      await t.clock.tick(1 * SECOND)
+      activity.unmark()
+      input()
+      await t.clock.tick(1 * SECOND)
+    }
+    const timeline = activity.timeline()
+    expect(timeline).to.have.length(500)
+    expect(timeline.at(-1)!.end - timeline[0]!.start).to.be.lessThan(520 * SECOND)
+    expect(timeline.at(-1)).to.include({ bucket: 'active' })
+  })
+})

@@ -209,11 +209,12 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
   /** Screens a request's events for `user`: schema and actor, then the proxy's own refusals. */
   const screen = (data: unknown[], user: AuthorizedUser, fromServer: boolean): Screened => {
     const screened = screenEvents(data, user)
+    const at = { ...limits, now: now() }
     screened.valid = screened.valid.filter((event) => {
       const errors: FieldIssue[] =
         !fromServer && event.type === 'ActivityEvent' && options.activityEvents === 'server-only'
           ? [{ path: 'type', message: 'ActivityEvents are sent by the app server only' }]
-          : findImplausible(event, { ...limits, now: now() })
+          : findImplausible(event, at)
       if (errors.length) screened.rejected.push({ id: event.id, errors })
       return !errors.length
     })
@@ -237,8 +238,9 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     const granted = claims.length ? await budget.reserveTime(user.id, claims) : []
     const notCredited: ProxyOutcome['notCredited'] = []
     const empty: string[] = []
+    const claimOf = new Map(claims.map((c, i) => [c.id, i]))
     const toSend = allowed.flatMap((event) => {
-      const i = claims.findIndex((c) => c.id === event.id)
+      const i = claimOf.get(event.id) ?? -1
       if (i < 0 || granted[i] === claims[i]!.ms) return [event]
       notCredited.push({ id: event.id, seconds: (claims[i]!.ms - granted[i]!) / 1000 })
       const trimmed = trimCredit(event as TimeSpentEvent, granted[i]!)

@@ -45,14 +45,15 @@ export function creditClaim(event: TimeSpentEvent): CreditClaim | undefined {
  * `taken` are spans already placed for other events (any order).
  */
 export function placeCredit(taken: readonly Span[], claims: readonly CreditClaim[]): { granted: number[]; placed: PlacedSpan[] } {
-  const busy = [...taken].sort((a, b) => a.start - b.start)
+  const busy: Span[] = [...taken].sort((a, b) => a.start - b.start)
   const placed: PlacedSpan[] = []
   const granted = claims.map((claim) => {
     let left = claim.ms
     let at = claim.start
     const mine: PlacedSpan[] = []
-    for (const span of [...busy, { start: claim.end, end: claim.end }]) {
-      if (left <= 0 || at >= claim.end) break
+    // `busy` is sorted by start; the claim's own end closes the last gap.
+    for (let i = 0; i <= busy.length && left > 0 && at < claim.end; i++) {
+      const span = busy[i] ?? { start: claim.end, end: claim.end }
       const gapEnd = Math.min(span.start, claim.end)
       if (gapEnd > at) {
         const take = Math.min(gapEnd - at, left)
@@ -62,8 +63,12 @@ export function placeCredit(taken: readonly Span[], claims: readonly CreditClaim
       at = Math.max(at, span.end)
     }
     placed.push(...mine)
-    busy.push(...mine)
-    busy.sort((a, b) => a.start - b.start)
+    // Keep `busy` sorted: insert each new span where it belongs (no re-sort per claim).
+    for (const span of mine) {
+      let i = busy.length
+      while (i > 0 && busy[i - 1]!.start > span.start) i--
+      busy.splice(i, 0, span)
+    }
     return claim.ms - left
   })
   return { granted, placed }

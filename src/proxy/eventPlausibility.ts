@@ -26,12 +26,13 @@ export function findImplausible(event: TimebackEvent, limits: PlausibilityLimits
   const issues: FieldIssue[] = []
   const latest = limits.now + limits.clockSkewMs
   const oldest = limits.now - limits.retentionMs
-  const checkTime = (path: string, at: number) => {
-    if (at > latest) issues.push({ path, message: 'is in the future' })
-    else if (at < oldest) issues.push({ path, message: 'is older than the retention period' })
+  // The path is put together only for an issue: this runs for every item of every event.
+  const checkTime = (at: number, path: string, field = '') => {
+    if (at > latest) issues.push({ path: path + field, message: 'is in the future' })
+    else if (at < oldest) issues.push({ path: path + field, message: 'is older than the retention period' })
   }
   const eventTime = Date.parse(event.eventTime)
-  checkTime('eventTime', eventTime)
+  checkTime(eventTime, 'eventTime')
 
   if (event.type === 'ActivityEvent') {
     event.generated.items.forEach(({ type, value }, i) => {
@@ -54,8 +55,8 @@ export function findImplausible(event: TimebackEvent, limits: PlausibilityLimits
     }
     const start = Date.parse(item.startDate)
     const end = Date.parse(item.endDate)
-    checkTime(`${path}.startDate`, start)
-    checkTime(`${path}.endDate`, end)
+    checkTime(start, path, '.startDate')
+    checkTime(end, path, '.endDate')
     if (end <= start) issues.push({ path: `${path}.endDate`, message: 'must be after startDate' })
     else if (end - start > DAY_MS) issues.push({ path, message: 'spans more than 24 hours' })
     if (item.value * 1000 > Math.max(end - start, 0) + 1000) {

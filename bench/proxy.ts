@@ -74,17 +74,22 @@ const proxyServer = async (ledger: CaliperLedger) =>
     }).node,
   )
 
-// Envelopes with fresh ids each time (a repeated id would be a duplicate, not forwarded), each of
-// a new student, whose events cover consecutive 35-second windows (overlapping windows would be
-// trimmed by the time budget and not forwarded). Built before the clock starts.
+// Envelopes with fresh ids each time (a repeated id would be a duplicate, not forwarded). The
+// table gives each envelope a new student; the heap run cycles through `HEAP_STUDENTS` students,
+// as a proxy serving a school would. Each student's events cover consecutive 35-second windows,
+// further back with each envelope (overlapping windows would be trimmed by the time budget and
+// not forwarded). Built before the clock starts.
 const now = Date.now()
+const HEAP_STUDENTS = 2000
 let students = 0
-/** An envelope of `events` events of a new student, and that student's header value. */
-const envelope = (events: number) => {
-  const who = String(++students)
+const windowsUsed = new Map<string, number>()
+/** An envelope of `events` events of student `who` (default: a new one), and that student's header value. */
+const envelope = (events: number, who = String(++students)) => {
   const actor = studentOf(who)
+  const first = windowsUsed.get(who) ?? 0
+  windowsUsed.set(who, first + events)
   const data = Array.from({ length: events }, (_, i) =>
-    buildTimeSpentEvent({ actor, object: { id: 'https://app.example/l/1', subject: 'Math', app: { name: 'Bench' } }, items: [{ type: 'active', value: 30 }, { type: 'inactive', value: 5 }], startDate: now - 35_000 * (i + 1), endDate: now - 35_000 * i }),
+    buildTimeSpentEvent({ actor, object: { id: 'https://app.example/l/1', subject: 'Math', app: { name: 'Bench' } }, items: [{ type: 'active', value: 30 }, { type: 'inactive', value: 5 }], startDate: now - 35_000 * (first + i + 1), endDate: now - 35_000 * (first + i) }),
   )
   return { who, body: JSON.stringify({ sensor: 'https://app.example', sendTime: new Date().toISOString(), dataVersion: 'http://purl.imsglobal.org/ctx/caliper/v1p2', data }) }
 }
@@ -102,8 +107,8 @@ const post = (url: string, { who, body }: { who: string; body: string }) =>
   })
 
 /** `count` requests of `events` events, `CONCURRENCY` at a time: requests/s and latencies. */
-async function load(url: string, events: number, count: number) {
-  const bodies = Array.from({ length: count }, () => envelope(events))
+async function load(url: string, events: number, count: number, cycle?: number) {
+  const bodies = Array.from({ length: count }, (_, i) => envelope(events, cycle ? String(1 + (i % cycle)) : undefined))
   const latencies: number[] = []
   const started = performance.now()
   let next = 0
@@ -176,12 +181,12 @@ if (HEAP_REQUESTS > 0) {
   for (const at of [HEAP_REQUESTS / 5, HEAP_REQUESTS / 2, HEAP_REQUESTS]) {
     while (done < at) {
       const batch = Math.min(2000, at - done)
-      await load(proxy.url, 1, batch)
+      await load(proxy.url, 1, batch, HEAP_STUDENTS)
       done += batch
     }
     marks.push(`${fmt(done)}: ${fmt(heap(), 1)} MB`)
   }
-  console.log(`\nHeap after GC over ${fmt(HEAP_REQUESTS)} one-event requests (SQLite ledger): ${marks.join(', ')}`)
+  console.log(`\nHeap after GC over ${fmt(HEAP_REQUESTS)} one-event requests of ${fmt(HEAP_STUDENTS)} students (SQLite ledger): ${marks.join(', ')}`)
   proxy.server.close()
 }
 

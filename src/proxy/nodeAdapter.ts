@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
-import { BodyTooLargeError, ClientGoneError, setPreReadBody } from './readLimitedBody.js'
+import { BodyTooLargeError, ClientGoneError, setBodyReader } from './readLimitedBody.js'
 
 // A host name, IPv4 or bracketed IPv6 address, and an optional port: nothing that could carry
 // a path, credentials or a second host into the URL.
@@ -59,10 +59,31 @@ function readNodeBody(req: NodeRequest, res: ServerResponse, maxBytes: number): 
       req.pause()
       done(tooLarge())
     }
-    const end = () => done(Buffer.concat(chunks).toString('utf8'))
+    // TextDecoder, as the web-stream path: it drops a byte-order mark that JSON.parse refuses.
+    const end = () => done(new TextDecoder().decode(Buffer.concat(chunks)))
     const gone = () => done(new ClientGoneError('the client went away before its body arrived'))
     req.on('data', data).on('end', end).on('error', gone).on('close', gone)
+    req.resume() // a middleware may have paused it; listening alone does not restart it
   })
+}
+
+/**
+ * The request's body, read from Node's stream only when someone asks for it: the handler's
+ * `readLimitedBody` (after its origin, sign-in and rate-limit checks, so a refused request is
+ * answered without its body being read), or whoever reads `request.body` (same read, shared).
+ */
+function lazyBody(req: NodeRequest, res: ServerResponse, maxBytes: number) {
+  let read: Promise<string | Error> | undefined
+  const text = () => (read ??= readNodeBody(req, res, maxBytes))
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const body = await text()
+      if (body instanceof Error) return controller.error(body)
+      controller.enqueue(new TextEncoder().encode(body))
+      controller.close()
+    },
+  })
+  return { text, stream }
 }
 
 /** Answers the adapter can write as they are, without reading the Response's stream. */
@@ -77,8 +98,8 @@ export function textResponse(text: string, init: ResponseInit): Response {
 
 export interface NodeHandlerOptions {
   /**
-   * Read the body from Node's stream, refusing one over this many bytes (the handler then meets a
-   * `BodyTooLargeError` from `readLimitedBody`), instead of handing the handler a web stream.
+   * Read the body from Node's stream when the handler asks (`readLimitedBody`), refusing one over
+   * this many bytes (a `BodyTooLargeError`), instead of through a web stream over it.
    */
   maxBodyBytes?: number
 }
@@ -101,11 +122,11 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>, 
         else if (value !== undefined) headers.set(name, value)
       }
       const init: RequestInit & { duplex?: 'half' } = { method: req.method ?? 'GET', headers }
-      let preRead: string | Error | undefined
+      let lazy: ReturnType<typeof lazyBody> | undefined
       if (init.method !== 'GET' && init.method !== 'HEAD' && options.maxBodyBytes !== undefined && !req.readableEnded) {
-        preRead = await readNodeBody(req, res, options.maxBodyBytes)
-        headers.delete('content-length')
-        if (typeof preRead === 'string') init.body = preRead
+        lazy = lazyBody(req, res, options.maxBodyBytes)
+        init.body = lazy.stream
+        init.duplex = 'half'
       } else if (init.method !== 'GET' && init.method !== 'HEAD') {
         const body = requestBody(req)
         if (body === undefined) {
@@ -118,7 +139,7 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>, 
         init.body = body
       }
       const request = new Request(url, init)
-      if (preRead !== undefined) setPreReadBody(request, preRead)
+      if (lazy) setBodyReader(request, lazy.text)
       const response = await handler(request)
       res.writeHead(response.status, Object.fromEntries(response.headers))
       const text = plainBodies.get(response)

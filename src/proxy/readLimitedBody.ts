@@ -9,14 +9,15 @@ export class ClientGoneError extends Error {
 }
 
 /**
- * Bodies a server adapter has already read from its own stream (or refused: too large, client
- * gone), by request, so the handler does not read them again through a web stream.
+ * Readers a server adapter offers for its requests' bodies (Node's own stream, without a web
+ * stream over it); `readLimitedBody` uses one when there is one. Too large or cut short: the
+ * reader resolves with the error to throw.
  */
-const preRead = new WeakMap<Request, string | Error>()
+const bodyReaders = new WeakMap<Request, () => Promise<string | Error>>()
 
-/** Hands the handler a body read (or refused) outside the request's web stream. */
-export function setPreReadBody(request: Request, body: string | Error): void {
-  preRead.set(request, body)
+/** Offers `read` as the way to read `request`'s body. */
+export function setBodyReader(request: Request, read: () => Promise<string | Error>): void {
+  bodyReaders.set(request, read)
 }
 
 /**
@@ -24,9 +25,12 @@ export function setPreReadBody(request: Request, body: string | Error): void {
  * by `Content-Length` when given, and by counting while streaming otherwise.
  */
 export async function readLimitedBody(request: Request, maxBytes: number): Promise<string> {
-  const ready = preRead.get(request)
-  if (ready instanceof Error) throw ready
-  if (ready !== undefined) return ready
+  const offered = bodyReaders.get(request)
+  if (offered) {
+    const body = await offered()
+    if (body instanceof Error) throw body
+    return body
+  }
   const declared = Number(request.headers.get('content-length'))
   if (Number.isFinite(declared) && declared > maxBytes) throw new BodyTooLargeError(`body of ${declared} bytes`)
   if (!request.body) return ''

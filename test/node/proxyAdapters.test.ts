@@ -104,6 +104,41 @@ describe('Node http adapter', () => {
     assert.equal(status, 413)
     await accepted(await jsonPost(base, envelope([timeSpent()])))
   })
+
+  /** Sends headers announcing a body, and never the body: the answer must not wait for it. */
+  const headersOnly = (base: string, headers: Record<string, string>) =>
+    new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${base}/api/caliper`, { method: 'POST', headers: { 'content-length': '4000', ...headers } }, (res) => {
+        res.resume()
+        resolve(res.statusCode!)
+        req.destroy()
+      })
+      req.on('error', (error) => (req.destroyed ? undefined : reject(error)))
+      req.flushHeaders()
+    })
+
+  it('a refused request (not signed in, cross-site, wrong type) is answered without its body being read', async () => {
+    const { proxy } = setupProxy({ authorize: (request) => (request.headers.get('cookie') ? { id: 'https://sis.example/users/123', email: 'student@example.com' } : null) })
+    const base = await listen(createServer(proxy.node))
+    const json = { 'content-type': 'application/json' }
+    assert.equal(await headersOnly(base, { ...json, origin: base }), 401)
+    assert.equal(await headersOnly(base, { ...json, origin: 'https://evil.example', cookie: 's=1' }), 403)
+    assert.equal(await headersOnly(base, { 'content-type': 'text/html', origin: base, cookie: 's=1' }), 415)
+  })
+
+  it('a request a middleware paused is read all the same; a body with a byte-order mark is JSON', async () => {
+    const { proxy } = setupProxy()
+    const base = await listen(
+      createServer((req, res) => {
+        req.pause()
+        setTimeout(() => proxy.node(req, res), 10)
+      }),
+    )
+    const bodyWithMark = `\uFEFF${JSON.stringify(envelope([timeSpent()]))}`
+    const { status, body } = await raw(base, '/api/caliper', { 'content-type': 'application/json', origin: base }, bodyWithMark)
+    assert.equal(status, 200, body)
+    assert.equal(JSON.parse(body).accepted.length, 1)
+  })
 })
 
 describe('frameworks, mounted as the README shows', () => {

@@ -5,7 +5,7 @@ export type Check = (value: unknown) => boolean
 
 type Def = {
   type: string
-  checks?: Array<{ _zod: { def: { check?: string; fn?: (value: never) => unknown } } }>
+  checks?: Array<{ _zod: { def: { check?: string; fn?: (value: never) => unknown; when?: unknown; abort?: unknown } } }>
   [key: string]: unknown
 }
 
@@ -23,8 +23,9 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 export function compileCheck(schema: core.$ZodType): Check {
   const def = schema._zod.def as unknown as Def
   const refinements = (def.checks ?? []).map((check) => {
-    const { check: kind, fn } = check._zod.def
-    if (kind !== 'custom' || typeof fn !== 'function') throw new TypeError(`compileCheck: a "${kind}" check is not supported`)
+    const { check: kind, fn, when, abort } = check._zod.def
+    // `when` and `abort` change which refinements zod runs: not the plain "all must pass".
+    if (kind !== 'custom' || typeof fn !== 'function' || when || abort) throw new TypeError(`compileCheck: a "${kind}" check is not supported`)
     return fn as (value: unknown) => unknown
   })
   const base = compileKind(def)

@@ -389,8 +389,11 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     }
   }) as CaliperProxy
   proxy.node = toNodeHandler(proxy, { maxBodyBytes })
-  proxy.send = async (events, user) => {
+  proxy.send = async (given, user) => {
     if (!options.sensor) throw new TypeError("proxy.send: set the sensor option (your app's URL) first")
+    // As plain JSON, as a browser's events arrive: no getters, prototypes or later changes to
+    // what the caller still holds between the checks and the forwarding.
+    const events = JSON.parse(JSON.stringify(given)) as unknown[]
     // Another student's events are a mistake of the caller here, not a shared computer.
     const theirs = events.flatMap((e, i) => {
       const event = e as { id?: unknown; actor?: { id?: unknown } } | null

@@ -34,8 +34,10 @@ const SWEEP_BATCH = 1000
  */
 export function createPostgresLedger(pool: PostgresQueryable, options: PostgresLedgerOptions = {}): CaliperLedger & TimeBudget {
   const table = options.table ?? 'caliper_ledger'
-  if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/.test(table)) {
-    throw new TypeError(`createPostgresLedger: table: "${table}" is not a plain (schema.)name`)
+  // At most 40 characters for the name itself: `<table>_credit_version` must stay within
+  // PostgreSQL's 63 (longer names are cut short, and could then collide).
+  if (!/^([A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(table)) {
+    throw new TypeError(`createPostgresLedger: table: "${table}" is not a plain (schema.)name of at most 40 characters`)
   }
   const ttl = options.ttlMs ?? DEFAULT_LEDGER_TTL_MS
   const index = `${table.split('.').pop()}_purge_at`

@@ -76,8 +76,12 @@ export function createPostgresTimeBudget(pool: PostgresQueryable, table: string,
     },
     async releaseTime(student, eventIds) {
       if (!eventIds.length) return
-      // No counter bump: a reservation that read these spans only placed less, never more.
-      await query(`DELETE FROM ${credit} WHERE student = $1 AND event_id = ANY($2::text[])`, [student, eventIds])
+      // The counter moves too: a reservation that read these spans places again, with them free.
+      await query(
+        `WITH bumped AS (UPDATE ${version} SET version = version + 1 WHERE student = $1)
+        DELETE FROM ${credit} WHERE student = $1 AND event_id = ANY($2::text[])`,
+        [student, eventIds],
+      )
     },
   }
 }

@@ -49,7 +49,11 @@ end
 for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, ARGV[2]) end
 return 1`
 
-/** KEYS: spans, counter, ids. ARGV: event ids whose spans go. */
+/**
+ * KEYS: spans, counter, ids. ARGV: event ids whose spans go. Bumps the counter (if there is
+ * one), so a reservation that read these spans places again, with them free.
+ */
 export const RELEASE_SPANS = `${forget}
 for _, id in ipairs(ARGV) do forget(id) end
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('INCR', KEYS[2]) end
 return 1`

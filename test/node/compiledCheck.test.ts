@@ -105,5 +105,6 @@ describe('compileCheck: the proxy’s fast event check agrees with zod', () => {
     assert.throws(() => compileCheck(z.number()), /"number" schema is not supported/)
     assert.throws(() => compileCheck(z.string().check(z.minLength(1))), /check is not supported/)
     assert.throws(() => compileCheck(z.strictObject({ a: z.optional(z.int()) })), /not supported/)
+    assert.throws(() => compileCheck(z.string().check(z.refine((v) => v.length > 0, { abort: true }))), /check is not supported/)
   })
 })

@@ -143,6 +143,9 @@ describe('real servers', () => {
 
   it('PostgreSQL: refuses a table name that is not a plain name', () => {
     assert.throws(() => createPostgresLedger(pool, { table: 'x; DROP TABLE y' }), /table/)
+    // The time budget's `<table>_credit_version` must fit PostgreSQL's 63 characters.
+    assert.throws(() => createPostgresLedger(pool, { table: 'a'.repeat(41) }), /at most 40 characters/)
+    assert.doesNotThrow(() => createPostgresLedger(pool, { table: `analytics.${'a'.repeat(40)}` }))
   })
 
   it('Redis: delivered ids expire with the retention (no sweeping needed)', async () => {

@@ -378,6 +378,24 @@ describe('12.2 on real servers: PostgreSQL and Redis keep the budget for every i
       assert.equal(credited, 61, 'the minute, plus the rounding second')
     })
 
+    it(`${kind}: a release moves the student's counter, so a reservation that read the released spans places again`, async () => {
+      const name = `release_${++namespaces}`
+      const pool = kind === 'PostgreSQL' ? await connect.PostgreSQL() : undefined
+      const client = kind === 'Redis' ? await connect.Redis() : undefined
+      const budget = pool ? createPostgresLedger(pool, { table: name }) : createRedisLedger(client!, { prefix: `${name}:` })
+      const counter = async () =>
+        pool
+          ? Number((await pool.query(`SELECT version FROM ${name}_credit_version WHERE student = $1`, [student.id])).rows[0].version)
+          : Number(await client!.sendCommand(['GET', `${name}:credit-v:{${student.id}}`]))
+      const end = Date.now()
+      const x = { id: 'urn:uuid:00000000-0000-4000-8000-00000000000a', start: end - MIN, end, ms: MIN }
+      assert.deepEqual(await budget.reserveTime(student.id, [x]), [MIN])
+      const before = await counter()
+      await budget.releaseTime(student.id, [x.id])
+      assert.equal(await counter(), before + 1)
+      assert.deepEqual(await budget.reserveTime(student.id, [{ ...x, id: 'urn:uuid:00000000-0000-4000-8000-00000000000b' }]), [MIN])
+    })
+
     it(`${kind}: a retry after a failed forward is not counted against itself, and released time is free again`, async () => {
       const { proxy, platform } = (await instances(kind, 1))[0]!
       const now = Date.now()
@@ -468,6 +486,21 @@ describe('12.3 XP under the app control', () => {
     assert.deepEqual(outcome.rejected.map((r) => r.id).sort(), [huge.id, theirs.id, 'data[4]'].sort())
     assert.match(JSON.stringify(outcome.rejected), /xpEarned must be within/)
     assert.match(JSON.stringify(outcome.rejected), /is not the user given to proxy.send/)
+  })
+
+  it('proxy.send forwards what it checked: a getter that answers differently later cannot slip XP past the checks', async () => {
+    const { proxy, platform } = setup({ sensor: 'https://app.example' })
+    const honest = completed(student, 10)
+    let reads = 0
+    const tricky = { ...honest, generated: undefined as unknown }
+    Object.defineProperty(tricky, 'generated', {
+      enumerable: true,
+      get: () => (reads++ === 0 ? honest.generated : { ...honest.generated, items: [{ type: 'xpEarned', value: 1e9 }] }),
+    })
+    const outcome = await proxy.send([tricky], student)
+    assert.deepEqual(outcome.accepted, [honest.id])
+    const forwarded = platform.received.flatMap((e) => e.data as unknown as Array<{ generated: { items: Array<{ value: number }> } }>)
+    assert.deepEqual(forwarded.map((e) => e.generated.items[0]!.value), [10])
   })
 
   it('proxy.send throws CaliperUnavailableError when the platform cannot take the events, and credits nothing', async () => {

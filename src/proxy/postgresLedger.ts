@@ -10,8 +10,9 @@ export interface PostgresQueryable {
 
 export interface PostgresLedgerOptions extends LedgerOptions {
   /**
-   * Table name (created if missing), optionally schema-qualified. Default `caliper_ledger`. The
-   * time budget's tables are named after it: `<table>_credit` and `<table>_credit_version`.
+   * Table name (created if missing), optionally schema-qualified, at most 40 characters. Default
+   * `caliper_ledger`. The time budget's tables are named after it: `<table>_credit` and
+   * `<table>_credit_version`.
    */
   table?: string
   /** The clock that ages the time budget's spans out (tests). Claims use the database's. */

@@ -3,39 +3,24 @@
 // (productionFaults.test.ts has redirects, HTML answers, hidden tabs and a slow proxy.)
 import { expect } from 'chai'
 import { createStore, get, set } from 'idb-keyval'
-import type { TrackerError } from '../../../src/index.js'
 import { collector, type Collector } from '../support/collector.js'
 import { expectAllDelivered } from '../support/delivered.js'
 import { input, randomId, setVisibility } from '../support/page.js'
-import { MINUTE, SECOND, lesson, useTrackerSlot } from '../support/trackerHarness.js'
-import { waitFor } from '../support/waitFor.js'
+import { MINUTE, SECOND, codes, completeOne, lesson, useTrackerSlot } from '../support/trackerHarness.js'
+import { realDelay, waitFor } from '../support/waitFor.js'
 
-const codes = (errors: TrackerError[]) => errors.map((e) => e.code)
-// Taken now, before any test installs the fake clock: a delay looked up at call time would be a
-// fake timer that nothing ticks, and a race against it would wait for good.
-const realSetTimeout = window.setTimeout.bind(window)
-const realDelay = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms))
 
 describe('delivery in production conditions: hangs, flush(), formats, beacon cost', () => {
-  const restore: Array<() => void> = []
-  const slot = useTrackerSlot(() => restore.splice(0).forEach((undo) => undo()))
+  const slot = useTrackerSlot()
   let sink: Collector
   beforeEach(() => (sink = collector()))
 
-  /** One short activity, completed: a TimeSpentEvent and an ActivityEvent. */
-  const completeOne = async (i = 0) => {
-    const activity = slot.tracker!.startActivity({ ...lesson, id: `${lesson.id}?part=${i}` })
-    input()
-    await slot.clock.tick(3 * SECOND)
-    const result = await activity.complete({ xpEarned: 10 + i })
-    return result.recorded ? result.eventIds : []
-  }
 
   // 9.6
   it('a headers() hook that never settles times out: flush() resolves and the next attempt sends', async () => {
     let hang = true
     slot.create({ endpoint: sink.url, requestTimeoutMs: 5 * SECOND, headers: () => (hang ? new Promise(() => {}) : { 'x-csrf-token': 't' }) })
-    const ids = await completeOne() // its first attempt is waiting for headers()
+    const ids = await completeOne(slot) // its first attempt is waiting for headers()
     const flushed = slot.tracker!.flush().then(() => 'resolved')
     // flush() waits for that attempt and one of its own, each cut off after 5 s.
     await slot.clock.tick(11 * SECOND)
@@ -58,7 +43,7 @@ describe('delivery in production conditions: hangs, flush(), formats, beacon cos
       request.onsuccess = () => resolve(request.result)
     })
     indexedDB.deleteDatabase(storeName)
-    restore.push(() => other.close())
+    slot.undo.push(() => other.close())
     slot.create({ endpoint: sink.url, storeName, requestTimeoutMs: 2 * SECOND })
     const activity = slot.tracker!.startActivity(lesson)
     input()
@@ -78,7 +63,7 @@ describe('delivery in production conditions: hangs, flush(), formats, beacon cos
   it('the IndexedDB connection closes for another tab’s deleteDatabase, and on destroy()', async () => {
     const storeName = `test-${randomId()}`
     slot.create({ endpoint: sink.url, storeName })
-    const ids = await completeOne()
+    const ids = await completeOne(slot)
     await expectAllDelivered(sink, ids)
     // Deleting waits (after a `blocked` event) for as long as any connection stays open.
     const deleted = (name: string) =>
@@ -88,7 +73,7 @@ describe('delivery in production conditions: hangs, flush(), formats, beacon cos
       })
     expect(await deleted(storeName)).to.equal('deleted')
     // It reconnects for the next write, and lets go again on destroy().
-    const more = await completeOne(1)
+    const more = await completeOne(slot, 1)
     await expectAllDelivered(sink, more)
     expect(slot.tracker!.snapshot().queue.storage).to.equal('indexeddb')
     await slot.tracker!.destroy()
@@ -105,7 +90,7 @@ describe('delivery in production conditions: hangs, flush(), formats, beacon cos
   it('flush() resolves only once events stored during a flush in flight were attempted', async () => {
     slot.create({ endpoint: sink.url })
     await sink.script([{ status: 503, delayMs: 400 }])
-    const first = await completeOne()
+    const first = await completeOne(slot)
     await waitFor(async () => (await sink.received()).length === 1, 'the first request in flight')
     const second = await completeNow()
     await slot.tracker!.flush()
@@ -116,7 +101,7 @@ describe('delivery in production conditions: hangs, flush(), formats, beacon cos
   it('destroy() attempts everything stored before it resolves', async () => {
     slot.create({ endpoint: sink.url })
     await sink.script([{ status: 503, delayMs: 400 }])
-    await completeOne()
+    await completeOne(slot)
     await waitFor(async () => (await sink.received()).length === 1, 'the first request in flight')
     const second = await completeNow()
     await slot.tracker!.destroy()
@@ -129,7 +114,7 @@ describe('delivery in production conditions: hangs, flush(), formats, beacon cos
     const newer = { v: 2, id: 'urn:uuid:00000000-0000-4000-8000-000000000002', event: { shape: 'of the future' }, createdAt: slot.clock.now() }
     await set(`e:${newer.id}`, newer, createStore(storeName, 'journal'))
     slot.create({ endpoint: sink.url, storeName })
-    const ids = await completeOne()
+    const ids = await completeOne(slot)
     await expectAllDelivered(sink, ids, () => slot.tracker!.flush())
     expect(codes(slot.errors)).to.deep.equal([])
     expect(await slot.tracker!.deadLetters()).to.deep.equal([])
@@ -140,7 +125,7 @@ describe('delivery in production conditions: hangs, flush(), formats, beacon cos
   it('the hide handler serialises only what the beacon quota can carry', async () => {
     slot.create({ endpoint: sink.url })
     await sink.rules([{ status: 503, contentType: 'application/json' }])
-    for (let i = 0; i < 100; i++) await completeOne(i) // 200 events, about 150 KiB
+    for (let i = 0; i < 100; i++) await completeOne(slot, i) // 200 events, about 150 KiB
     expect(slot.tracker!.snapshot().queue.pending).to.equal(200)
     const stringify = JSON.stringify
     let calls = 0

@@ -8,10 +8,9 @@ import { expectAllDelivered, fetchCounts } from '../support/delivered.js'
 import { installFakeClock, type FakeClock } from '../support/fakeClock.js'
 import { openTrackerFrame, reloadFrame } from '../support/frames.js'
 import { input, randomId } from '../support/page.js'
-import { SECOND, actor, lesson, useTrackerSlot } from '../support/trackerHarness.js'
+import { SECOND, actor, codes, lesson, useTrackerSlot } from '../support/trackerHarness.js'
 import { waitFor } from '../support/waitFor.js'
 
-const codes = (errors: Error[]) => errors.map((e) => (e as TrackerError).code)
 
 describe('a crashed page (no pagehide) loses at most checkpointMs', () => {
   const trackers: Tracker[] = []
@@ -130,8 +129,7 @@ describe('two tabs enqueue and flush at once', () => {
 })
 
 describe('storage faults', () => {
-  const restore: Array<() => void> = []
-  const slot = useTrackerSlot(() => restore.splice(0).forEach((undo) => undo()))
+  const slot = useTrackerSlot()
   const start = (storeName = `test-${randomId()}`, endpoint = collector().url) => slot.create({ storeName, endpoint })
   const oneActivity = async () => {
     const activity = slot.tracker!.startActivity(lesson)
@@ -146,7 +144,7 @@ describe('storage faults', () => {
     IDBFactory.prototype.open = () => {
       throw new DOMException('The user denied permission to access the database.', 'SecurityError')
     }
-    restore.push(() => (IDBFactory.prototype.open = open))
+    slot.undo.push(() => (IDBFactory.prototype.open = open))
     const sink = collector()
     start(undefined, sink.url)
     const ids = [...(await oneActivity()), ...(await oneActivity())]
@@ -162,7 +160,7 @@ describe('storage faults', () => {
       tries++
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
     }
-    restore.push(() => (IDBObjectStore.prototype.put = put))
+    slot.undo.push(() => (IDBObjectStore.prototype.put = put))
     const sink = collector()
     let triesWhenReported = -1
     slot.create({

@@ -2,36 +2,25 @@
 // redirecting to a sign-in page, HTML from a CDN or WAF, tabs closed or frozen while hidden, a
 // slow proxy. (hangsAndFlush.test.ts has the rest.)
 import { expect } from 'chai'
-import type { TrackerError } from '../../../src/index.js'
 import { collector, type Collector } from '../support/collector.js'
 import { expectAllDelivered } from '../support/delivered.js'
 import { input, pageTransition, setVisibility } from '../support/page.js'
-import { MINUTE, SECOND, lesson, useTrackerSlot } from '../support/trackerHarness.js'
+import { MINUTE, SECOND, codes, completeOne, lesson, useTrackerSlot } from '../support/trackerHarness.js'
 import { waitFor } from '../support/waitFor.js'
 
-const codes = (errors: TrackerError[]) => errors.map((e) => e.code)
 
 describe('delivery in production conditions', () => {
-  const restore: Array<() => void> = []
-  const slot = useTrackerSlot(() => restore.splice(0).forEach((undo) => undo()))
+  const slot = useTrackerSlot()
   let sink: Collector
   beforeEach(() => (sink = collector()))
 
-  /** One short activity, completed: a TimeSpentEvent and an ActivityEvent. */
-  const completeOne = async (i = 0) => {
-    const activity = slot.tracker!.startActivity({ ...lesson, id: `${lesson.id}?part=${i}` })
-    input()
-    await slot.clock.tick(3 * SECOND)
-    const result = await activity.complete({ xpEarned: 10 + i })
-    return result.recorded ? result.eventIds : []
-  }
   const queued = async () => (await slot.tracker!.queue()).map((r) => r.id)
 
   // 9.1
   it('a redirect to a sign-in page acknowledges nothing: sending pauses until flush()', async () => {
     slot.create({ endpoint: sink.url })
     await sink.script([{ status: 302, headers: { location: '/test/fixtures/csp.html' } }])
-    const ids = await completeOne()
+    const ids = await completeOne(slot)
     await waitFor(() => slot.tracker!.snapshot().queue.paused, 'sending paused')
     expect(await queued()).to.have.members(ids)
     const [error] = slot.errors
@@ -47,7 +36,7 @@ describe('delivery in production conditions', () => {
   it('a 200 HTML page (CDN, captive portal) acknowledges nothing: sending pauses until flush()', async () => {
     slot.create({ endpoint: sink.url })
     await sink.script([{ status: 200, body: '<!doctype html><title>Sign in to the Wi-Fi</title>' }])
-    const ids = await completeOne()
+    const ids = await completeOne(slot)
     await waitFor(() => slot.tracker!.snapshot().queue.paused, 'sending paused')
     expect(await queued()).to.have.members(ids)
     expect(codes(slot.errors)).to.deep.equal(['unauthorized'])
@@ -59,7 +48,7 @@ describe('delivery in production conditions', () => {
   it('a 400 that is not the proxy’s (a reverse proxy’s HTML) is retried, not dead-lettered', async () => {
     slot.create({ endpoint: sink.url })
     await sink.rules([{ status: 400, body: '<html><h1>400 Request Header Or Cookie Too Large</h1></html>' }])
-    const ids = await completeOne()
+    const ids = await completeOne(slot)
     await waitFor(async () => (await sink.received()).length >= 1, 'a first attempt')
     await slot.clock.tick(5 * SECOND)
     expect(await slot.tracker!.deadLetters()).to.deep.equal([])
@@ -107,8 +96,8 @@ describe('delivery in production conditions', () => {
     // The jitter at its middle: backoff steps of 0.5, 1, 2, 4, … s.
     const random = Math.random
     Math.random = () => 0.5
-    restore.push(() => (Math.random = random))
-    const ids = await completeOne()
+    slot.undo.push(() => (Math.random = random))
+    const ids = await completeOne(slot)
     const first = await waitFor(async () => (await sink.received()).length, 'the first request')
     await slot.clock.tick(MINUTE)
     const inAMinute = (await sink.received()).length - first

@@ -26,14 +26,13 @@ function refuseWebLocks(restore: Array<() => void>) {
 }
 
 describe('storage-like APIs present but refusing', () => {
-  const restore: Array<() => void> = []
   const unhandled: unknown[] = []
   const onUnhandled = (e: PromiseRejectionEvent) => unhandled.push(e.reason)
-  const slot = useTrackerSlot(() => restore.splice(0).forEach((undo) => undo()))
+  const slot = useTrackerSlot()
   beforeEach(() => {
     unhandled.length = 0
     addEventListener('unhandledrejection', onUnhandled)
-    restore.push(() => removeEventListener('unhandledrejection', onUnhandled))
+    slot.undo.push(() => removeEventListener('unhandledrejection', onUnhandled))
   })
 
   /** 12 s of work (checkpoints at 5 and 10 s), a completion, then three more flushes. */
@@ -61,7 +60,7 @@ describe('storage-like APIs present but refusing', () => {
   }
 
   it('IndexedDB only: memory journal, checkpoints in memory, said once', async () => {
-    refuseIndexedDB(restore)
+    refuseIndexedDB(slot.undo)
     const errors = await workAndDeliver()
     expect(errors.map((e) => e.code)).to.deep.equal(['storage-unavailable'])
     expect(errors[0]!.message).to.match(/^IndexedDB refused/)
@@ -69,7 +68,7 @@ describe('storage-like APIs present but refusing', () => {
   })
 
   it('Web Locks only: flushes without the cross-tab lock, checkpoints still written, said once', async () => {
-    refuseWebLocks(restore)
+    refuseWebLocks(slot.undo)
     const errors = await workAndDeliver()
     expect(errors.map((e) => e.code)).to.deep.equal(['storage-unavailable'])
     expect(errors[0]!.message).to.match(/^Web Locks refused/)
@@ -77,8 +76,8 @@ describe('storage-like APIs present but refusing', () => {
   })
 
   it('both: delivery from memory without a lock, each refusal said once', async () => {
-    refuseIndexedDB(restore)
-    refuseWebLocks(restore)
+    refuseIndexedDB(slot.undo)
+    refuseWebLocks(slot.undo)
     const errors = await workAndDeliver()
     expect(errors.map((e) => e.message.split(' ')[0]).sort()).to.deep.equal(['IndexedDB', 'Web'])
     expect(errors.map((e) => e.code)).to.deep.equal(['storage-unavailable', 'storage-unavailable'])

@@ -12,8 +12,7 @@ import { SECOND, actor, lesson, useTrackerSlot } from '../support/trackerHarness
 import { waitFor } from '../support/waitFor.js'
 
 describe('the storage option (a Storage Access handle)', () => {
-  const restore: Array<() => void> = []
-  const slot = useTrackerSlot(() => restore.splice(0).forEach((undo) => undo()))
+  const slot = useTrackerSlot()
 
   /** Makes the page's own IndexedDB and Web Locks refuse; returns their real methods. */
   function refusePageStorage() {
@@ -23,7 +22,7 @@ describe('the storage option (a Storage Access handle)', () => {
       throw new DOMException('The user denied permission to access the database.', 'UnknownError')
     }
     LockManager.prototype.request = (() => Promise.reject(new DOMException('The request was denied.', 'SecurityError'))) as typeof request
-    restore.push(() => {
+    slot.undo.push(() => {
       IDBFactory.prototype.open = open
       LockManager.prototype.request = request
     })

@@ -93,12 +93,15 @@ export interface TrackerSlot {
   tracker: Tracker | undefined
   /** Creates this test's tracker: a fresh store, a fresh collector, errors kept; `extra` on top. */
   create(extra?: Partial<TrackerOptions>): Tracker
+  /** What the test changed on the page (a stubbed API, a listener) and undoes after it, first. */
+  undo: Array<() => void>
 }
 
-/** A fake page plus a tracker slot. `beforeDestroy` runs after each test, before the tracker goes. */
-export function useTrackerSlot(beforeDestroy: () => void = () => {}): TrackerSlot {
+/** A fake page plus a tracker slot. After each test, `slot.undo` runs, then the tracker goes. */
+export function useTrackerSlot(): TrackerSlot {
   const slot = {
     errors: [] as TrackerError[],
+    undo: [] as Array<() => void>,
     tracker: undefined as Tracker | undefined,
     create(extra: Partial<TrackerOptions> = {}) {
       return (slot.tracker = createTracker({
@@ -112,7 +115,7 @@ export function useTrackerSlot(beforeDestroy: () => void = () => {}): TrackerSlo
     },
   } as TrackerSlot
   const page = useFakePage(async () => {
-    beforeDestroy()
+    slot.undo.splice(0).forEach((undo) => undo())
     await slot.tracker?.destroy()
     slot.tracker = undefined
   })
@@ -143,6 +146,18 @@ export function useTracker(extra: () => Partial<TrackerOptions> = () => ({})): H
 export async function deliveriesDone(h: Harness): Promise<void> {
   await waitFor(() => h.tracker.snapshot().queue.pending === 0, 'the queue to drain')
   await h.clock.quiet()
+}
+
+/** The codes of errors a tracker reported, in order. */
+export const codes = (errors: Error[]) => errors.map((e) => (e as TrackerError).code)
+
+/** One short activity of `slot`'s tracker, completed: a TimeSpentEvent and an ActivityEvent. */
+export async function completeOne(slot: TrackerSlot, i = 0): Promise<string[]> {
+  const activity = slot.tracker!.startActivity({ ...lesson, id: `${lesson.id}?part=${i}` })
+  input()
+  await slot.clock.tick(3 * SECOND)
+  const result = await activity.complete({ xpEarned: 10 + i })
+  return result.recorded ? result.eventIds : []
 }
 
 /** Exact seconds per kind over all TimeSpentEvents that reached the collector. */

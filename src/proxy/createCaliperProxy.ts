@@ -15,7 +15,7 @@ import { BodyTooLargeError, ClientGoneError, readLimitedBody } from './readLimit
 import { createRateLimiter, type RateLimits } from './rateLimiter.js'
 import { isAllowedOrigin } from './requestOrigin.js'
 import { screenEvents, type Rejection, type Screened } from './screenEvents.js'
-import { createMemoryTimeBudget, type TimeBudget } from './timeBudget.js'
+import { budgetTtl, createMemoryTimeBudget, type TimeBudget } from './timeBudget.js'
 import { createTokenSource } from './tokenSource.js'
 import { createUpstream } from './upstream.js'
 
@@ -177,7 +177,7 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
   const now = options.now ?? Date.now
   const retentionMs = options.retentionMs ?? 30 * 24 * 3_600_000
   const limits = { clockSkewMs: options.clockSkewMs ?? 120_000, retentionMs, maxXpPerEvent: options.maxXpPerEvent ?? 1000 }
-  const budget = options.timeBudget ?? (isTimeBudget(ledger) ? ledger : createMemoryTimeBudget({ ttlMs: retentionMs, now }))
+  const budget = options.timeBudget ?? (isTimeBudget(ledger) ? ledger : createMemoryTimeBudget({ ttlMs: budgetTtl(retentionMs), now }))
   if (!options.timeBudget && !isTimeBudget(ledger)) log.warn('this ledger keeps no time budget: credited time is checked per proxy instance only (see TimeBudget)')
   const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? {}, now)
   const count = (outcome: 'accepted' | 'duplicate' | 'rejected' | 'in-doubt' | 'deferred', n: number) => {
@@ -243,12 +243,17 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
       const i = claimOf.get(event.id) ?? -1
       if (i < 0 || granted[i] === claims[i]!.ms) return [event]
       notCredited.push({ id: event.id, seconds: (claims[i]!.ms - granted[i]!) / 1000 })
-      const trimmed = trimCredit(event as TimeSpentEvent, granted[i]!)
+      const trimmed = trimCredit(event as TimeSpentEvent, claims[i]!.ms - granted[i]!)
       if (trimmed.generated.items.length) return [trimmed]
       empty.push(event.id)
       return []
     })
     return { toSend, refused, empty, notCredited, budgeted: claims.map((c) => c.id) }
+  }
+
+  /** Frees the time of these events (not delivered): nothing to do, no call (SQLite would lock). */
+  const freeTime = async (user: AuthorizedUser, eventIds: string[]) => {
+    if (eventIds.length) await budget.releaseTime(user.id, eventIds)
   }
 
   /** Claims the valid events, settles the doubtful ones, admits and forwards the rest. */
@@ -270,10 +275,10 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
       forwarded.accepted.push(...admitted.empty)
       // Time of events the platform never got is free again (in doubt: it may have them).
       const kept = new Set([...forwarded.accepted, ...forwarded.inDoubt])
-      await budget.releaseTime(user.id, budgeted.filter((id) => !kept.has(id)))
+      await freeTime(user, budgeted.filter((id) => !kept.has(id)))
       return { duplicates: [...claim.delivered.map(event), ...found].map((e) => e.id), forwarded, refused: admitted.refused, notCredited: admitted.notCredited }
     } catch (error) {
-      await budget.releaseTime(user.id, budgeted)
+      await freeTime(user, budgeted)
       throw error
     } finally {
       lease.end()

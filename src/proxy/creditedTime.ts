@@ -87,12 +87,12 @@ export function placeCredit(taken: readonly Span[], claims: readonly CreditClaim
 }
 
 /**
- * The event with only `grantedMs` of its credited time left: the excess is taken from unknown
- * first, then anti-pattern, waste and active (the best evidenced kind is kept longest). Items
- * left at zero are dropped.
+ * The event with `excessMs` of its credited time taken out (what its claim was not granted):
+ * from unknown first, then anti-pattern, waste and active (the best evidenced kind is kept
+ * longest). Items left at zero are dropped.
  */
-export function trimCredit(event: TimeSpentEvent, grantedMs: number): TimeSpentEvent {
-  let excess = (creditClaim(event)?.ms ?? 0) - grantedMs
+export function trimCredit(event: TimeSpentEvent, excessMs: number): TimeSpentEvent {
+  let excess = excessMs
   if (excess <= 0) return event
   const values = new Map(event.generated.items.map((item) => [item, Math.round(item.value * 1000)]))
   for (const type of CREDITED) {

@@ -1,5 +1,6 @@
 import type { TimebackEvent } from '../events/eventTypes.js'
 import type { FieldIssue } from '../events/validationError.js'
+import { ROUNDING_MS } from './creditedTime.js'
 
 export interface PlausibilityLimits {
   /** The server's clock, epoch ms. */
@@ -59,7 +60,7 @@ export function findImplausible(event: TimebackEvent, limits: PlausibilityLimits
     checkTime(end, path, '.endDate')
     if (end <= start) issues.push({ path: `${path}.endDate`, message: 'must be after startDate' })
     else if (end - start > DAY_MS) issues.push({ path, message: 'spans more than 24 hours' })
-    if (item.value * 1000 > Math.max(end - start, 0) + 1000) {
+    if (item.value * 1000 > Math.max(end - start, 0) + ROUNDING_MS) {
       issues.push({ path: `${path}.value`, message: 'is more than the time between startDate and endDate' })
     }
     first = Math.min(first, start)
@@ -67,7 +68,7 @@ export function findImplausible(event: TimebackEvent, limits: PlausibilityLimits
     total += item.value
   })
   if (undated) return issues
-  if (total * 1000 > last - first + 1000) {
+  if (total * 1000 > last - first + ROUNDING_MS) {
     issues.push({ path: 'generated.items', message: `values sum to ${total} s, more than the ${(last - first) / 1000} s they cover` })
   }
   if (eventTime < first) issues.push({ path: 'eventTime', message: 'is before the time it reports' })

@@ -1,5 +1,5 @@
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from './ledger.js'
-import { createMemoryTimeBudget, MIN_BUDGET_TTL_MS, type TimeBudget } from './timeBudget.js'
+import { budgetTtl, createMemoryTimeBudget, type TimeBudget } from './timeBudget.js'
 
 export interface MemoryLedgerOptions extends LedgerOptions {
   /**
@@ -53,7 +53,7 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
   }
 
   return {
-    ...createMemoryTimeBudget({ ttlMs: Math.max(ttl, MIN_BUDGET_TTL_MS), now }),
+    ...createMemoryTimeBudget({ ttlMs: budgetTtl(ttl), now }),
     async claim(ids, owner, leaseMs) {
       const t = now()
       if (++claimsSinceSweep >= SWEEP_EVERY || entries.size > maxEntries) {

@@ -7,7 +7,7 @@ export interface SpansAt {
 }
 
 /** Tries before a reservation gives up (the request fails and the tracker sends it again). */
-export const MAX_RESERVE_ATTEMPTS = 50
+const MAX_RESERVE_ATTEMPTS = 50
 
 /**
  * Runs `attempt` (read, place, compare-and-write) until a write wins: `attempt` resolves

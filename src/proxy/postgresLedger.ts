@@ -1,7 +1,7 @@
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from './ledger.js'
 import { postgresQuery } from './postgresQuery.js'
 import { createPostgresTimeBudget } from './postgresTimeBudget.js'
-import { MIN_BUDGET_TTL_MS, type TimeBudget } from './timeBudget.js'
+import { budgetTtl, type TimeBudget } from './timeBudget.js'
 
 /** A `pg` Pool, or anything with the same `query` (so the dependency stays optional). */
 export interface PostgresQueryable {
@@ -59,7 +59,7 @@ export function createPostgresLedger(pool: PostgresQueryable, options: PostgresL
     ORDER BY id FOR UPDATE)`
 
   return {
-    ...createPostgresTimeBudget(pool, table, { ttlMs: Math.max(ttl, MIN_BUDGET_TTL_MS), ...(options.now && { now: options.now }) }),
+    ...createPostgresTimeBudget(pool, table, { ttlMs: budgetTtl(ttl), ...(options.now && { now: options.now }) }),
     async claim(ids, owner, leaseMs) {
       if (++claims % SWEEP_EVERY === 0) {
         void query(`DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table}

@@ -2,7 +2,7 @@ import { placeCredit, type CreditClaim, type PlacedSpan } from './creditedTime.j
 import type { PostgresQueryable } from './postgresLedger.js'
 import { postgresQuery } from './postgresQuery.js'
 import { reserveOptimistically, type SpansAt } from './optimisticReserve.js'
-import { overlapping, type TimeBudget, type TimeBudgetOptions } from './timeBudget.js'
+import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from './timeBudget.js'
 
 const SWEEP_EVERY = 256
 const SWEEP_BATCH = 1000
@@ -65,8 +65,7 @@ export function createPostgresTimeBudget(pool: PostgresQueryable, table: string,
         void query(`DELETE FROM ${credit} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${credit}
           WHERE "end" <= $1 LIMIT ${SWEEP_BATCH}))`, [now() - options.ttlMs]).catch(() => {})
       }
-      const from = Math.min(...claims.map((c) => c.start))
-      const to = Math.max(...claims.map((c) => c.end))
+      const { from, to } = windowOf(claims)
       const ids = claims.map((c) => c.id)
       return reserveOptimistically(async () => {
         const seen = await read(student, from, to)

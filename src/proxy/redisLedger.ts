@@ -1,7 +1,7 @@
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from './ledger.js'
 import { CLAIM, TRANSITION } from './redisLedgerScripts.js'
 import { createRedisTimeBudget } from './redisTimeBudget.js'
-import { MIN_BUDGET_TTL_MS, type TimeBudget } from './timeBudget.js'
+import { budgetTtl, type TimeBudget } from './timeBudget.js'
 
 /** A connected node-redis client (v4 or later), or anything with the same `sendCommand`. */
 export interface RedisCommander {
@@ -40,9 +40,8 @@ export function createRedisLedger(client: RedisCommander, options: RedisLedgerOp
   const transition = async (ids: string[], owner: string, action: string, ms = 0) =>
     (await run(TRANSITION, ids, [owner, action, String(ms), ttl])).map((key) => key.slice(prefix.length))
 
-  const budgetTtl = Math.max(Number(ttl), MIN_BUDGET_TTL_MS)
   return {
-    ...createRedisTimeBudget(client, prefix, { ttlMs: budgetTtl, ...(options.now && { now: options.now }) }),
+    ...createRedisTimeBudget(client, prefix, { ttlMs: budgetTtl(Number(ttl)), ...(options.now && { now: options.now }) }),
     async claim(ids, owner, leaseMs) {
       const unique = [...new Set(ids)]
       const states = await run(CLAIM, unique, [owner, String(leaseMs), ttl])

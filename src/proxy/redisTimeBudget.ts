@@ -3,7 +3,7 @@ import { placeCredit } from './creditedTime.js'
 import { reserveOptimistically } from './optimisticReserve.js'
 import type { RedisCommander } from './redisLedger.js'
 import { READ_SPANS, RELEASE_SPANS, WRITE_SPANS } from './redisTimeBudgetScripts.js'
-import { overlapping, type TimeBudget, type TimeBudgetOptions } from './timeBudget.js'
+import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from './timeBudget.js'
 
 const member = (span: PlacedSpan) => `${span.start}:${span.end}:${span.id}`
 const span = (m: string): PlacedSpan => {
@@ -27,8 +27,7 @@ export function createRedisTimeBudget(client: RedisCommander, prefix: string, op
 
   return {
     async reserveTime(student, claims: CreditClaim[]) {
-      const from = Math.min(...claims.map((c) => c.start))
-      const to = Math.max(...claims.map((c) => c.end))
+      const { from, to } = windowOf(claims)
       const ids = claims.map((c) => c.id)
       return reserveOptimistically(async () => {
         const [seen, ...members] = (await run(READ_SPANS, student, [from, to, now() - options.ttlMs])) as string[]

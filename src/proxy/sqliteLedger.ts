@@ -1,6 +1,6 @@
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from './ledger.js'
 import { createSqliteTimeBudget } from './sqliteTimeBudget.js'
-import { MIN_BUDGET_TTL_MS, type TimeBudget } from './timeBudget.js'
+import { budgetTtl, type TimeBudget } from './timeBudget.js'
 
 type Statement = { run(...params: unknown[]): unknown; get(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] }
 
@@ -80,7 +80,7 @@ export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOpti
   const doubtAll = each(doubt, (t, ms) => [t + ms, t + ms + ttl])
 
   return {
-    ...createSqliteTimeBudget(db, { ttlMs: Math.max(ttl, MIN_BUDGET_TTL_MS), now }),
+    ...createSqliteTimeBudget(db, { ttlMs: budgetTtl(ttl), now }),
     claim: async (ids, owner, leaseMs) => claim.immediate(ids, owner, leaseMs),
     renew: async (ids, owner, leaseMs) => renewAll.immediate(ids, owner, leaseMs),
     commit: async (ids, owner) => void commitAll.immediate(ids, owner, 0),

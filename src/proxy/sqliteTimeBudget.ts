@@ -1,9 +1,10 @@
 import { placeCredit, type CreditClaim, type PlacedSpan } from './creditedTime.js'
 import type { SqliteDatabase } from './sqliteLedger.js'
-import { overlapping, type TimeBudget, type TimeBudgetOptions } from './timeBudget.js'
+import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from './timeBudget.js'
 
-/** Expired spans deleted per reservation, so no request pays for a large backlog. */
-const SWEEP_BATCH = 200
+/** Expired spans are deleted every few hundred reservations, a batch at a time, so no request pays for a large backlog. */
+const SWEEP_EVERY = 256
+const SWEEP_BATCH = 1000
 
 /**
  * The time budget in SQLite, beside the ledger's table. A reservation reads the student's spans
@@ -28,10 +29,10 @@ export function createSqliteTimeBudget(db: SqliteDatabase, options: TimeBudgetOp
   const remove = db.prepare('DELETE FROM caliper_credit WHERE student = ? AND event_id = ?')
   const insert = db.prepare('INSERT INTO caliper_credit (student, event_id, start, "end") VALUES (?, ?, ?, ?)')
 
+  let reservations = 0
   const reserve = db.transaction((student: string, claims: CreditClaim[]) => {
-    sweep.run(now() - options.ttlMs)
-    const from = Math.min(...claims.map((c) => c.start))
-    const to = Math.max(...claims.map((c) => c.end))
+    if (++reservations % SWEEP_EVERY === 0) sweep.run(now() - options.ttlMs)
+    const { from, to } = windowOf(claims)
     const spans = select.all(student, from, to) as PlacedSpan[]
     const { granted, placed } = placeCredit(overlapping(spans, claims), claims)
     for (const claim of claims) remove.run(student, claim.id)

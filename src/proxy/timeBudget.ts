@@ -19,6 +19,15 @@ export interface TimeBudget {
 /** Credited time is kept at least as long as the tracker's default retention (30 days), plus a day. */
 export const MIN_BUDGET_TTL_MS = 31 * 24 * 3_600_000
 
+/** How long a budget keeps spans, for a ledger (or proxy) keeping ids `ttlMs`: never less than the minimum. */
+export const budgetTtl = (ttlMs: number) => Math.max(ttlMs, MIN_BUDGET_TTL_MS)
+
+/** The stretch `[from, to)` that these claims' windows cover together. */
+export const windowOf = (claims: readonly CreditClaim[]) => ({
+  from: Math.min(...claims.map((c) => c.start)),
+  to: Math.max(...claims.map((c) => c.end)),
+})
+
 export interface TimeBudgetOptions {
   /** Spans ending longer ago than this are forgotten (events that old are refused anyway). */
   ttlMs: number
@@ -28,8 +37,7 @@ export interface TimeBudgetOptions {
 /** Spans of other events that can touch these claims' windows. */
 export const overlapping = (spans: readonly PlacedSpan[], claims: readonly CreditClaim[]) => {
   const ids = new Set(claims.map((c) => c.id))
-  const from = Math.min(...claims.map((c) => c.start))
-  const to = Math.max(...claims.map((c) => c.end))
+  const { from, to } = windowOf(claims)
   return spans.filter((s) => !ids.has(s.id) && s.end > from && s.start < to)
 }
 
@@ -58,7 +66,8 @@ export function createMemoryTimeBudget(options: TimeBudgetOptions): TimeBudget {
     },
     async releaseTime(studentId, eventIds) {
       const spans = students.get(studentId)
-      if (spans) students.set(studentId, spans.filter((s) => !eventIds.includes(s.id)))
+      const freed = new Set(eventIds)
+      if (spans) students.set(studentId, spans.filter((s) => !freed.has(s.id)))
     },
   }
 }

@@ -1,3 +1,4 @@
+import type { PageLocks } from '../journal/webLocks.js'
 import { listen, stopAll } from './listen.js'
 import { watchFrames } from './watchFrames.js'
 import { pageIsVisible } from './watchPage.js'
@@ -21,10 +22,11 @@ const STOP_EVENTS = ['pause', 'ended', 'waiting', 'emptied'] as const
  * that goes away takes its media with it without any event, so detaching from a frame stops them.
  *
  * Only one visible tab per `lockName` (the origin's student) credits media at a time: a tab
- * credits it while it holds that Web Lock, and queues for it while its media plays on a visible
- * page. Without Web Locks (or if the request is refused) each tab credits its own media.
+ * credits it while it holds that Web Lock (through the tracker's `locks`), and queues for it
+ * while its media plays on a visible page. Without Web Locks (or if they are refused) each tab
+ * credits its own media.
  */
-export function watchMedia(lockName: string, onChange: (durationMs: number | undefined) => void): { credited: () => boolean; stop: () => void } {
+export function watchMedia(locks: PageLocks, lockName: string, onChange: (durationMs: number | undefined) => void): { credited: () => boolean; stop: () => void } {
   const playing = new Map<Media, () => void>()
   let credited: number | undefined
   let lock: object | undefined // this tab's request for the lock, while media plays on a visible page
@@ -42,12 +44,10 @@ export function watchMedia(lockName: string, onChange: (durationMs: number | und
     }
     if (lock) return
     const asked = (lock = {})
-    const locks = navigator.locks
-    if (!locks) return credit(true)
     // A request is never withdrawn: granted after the media stopped, it lets go at once.
-    locks
-      .request(lockName, () => lock === asked && new Promise<void>((resolve) => ((release = resolve), credit(true))))
-      .catch(() => lock === asked && credit(true))
+    void locks.exclusive(lockName, async () => {
+      if (lock === asked) await new Promise<void>((resolve) => ((release = resolve), credit(true)))
+    })
   }
 
   const stopped = (el: Media) => {

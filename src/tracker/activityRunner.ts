@@ -113,9 +113,12 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
   const timeline: Interval[] = []
 
   let started = false // media already credited is read once below, not signalled
-  const media = watchMedia(`timeback-media:${ctx.actor.id}`, (durationMs) =>
-    started && observe(durationMs === undefined ? { type: 'media-paused' } : { type: 'media-playing', durationMs }),
-  )
+  // A completion-only activity watches nothing: no input to note, no media lock to queue for.
+  const media = ctx.time
+    ? watchMedia(ctx.locks, `timeback-media:${ctx.actor.id}`, (durationMs) =>
+        started && observe(durationMs === undefined ? { type: 'media-paused' } : { type: 'media-playing', durationMs }),
+      )
+    : { credited: () => false, stop() {} }
   const clock: ActivityClock = createActivityClock(options, now(), {
     visible: pageIsVisible(),
     focused: pageHasFocus(),
@@ -134,11 +137,13 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
 
   // The hot path: most input only moves a timestamp. Only input that ends an inactive spell is
   // handed to the clock at once; the rest is fed in before the clock's next observation.
-  const stopInput = watchInput(() => {
-    const t = now()
-    if (inputMatters) observe({ type: 'input' }, t)
-    else pendingInput = t
-  }, options.frameOrigins)
+  const stopInput = ctx.time
+    ? watchInput(() => {
+        const t = now()
+        if (inputMatters) observe({ type: 'input' }, t)
+        else pendingInput = t
+      }, options.frameOrigins)
+    : () => {}
 
   const toRecord = (report: SliceReport, id: string, createdAt: number): JournalRecord => ({
     v: JOURNAL_FORMAT,
@@ -159,7 +164,8 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
 
   const sliceRecords = (update: ClockUpdate) =>
     (ctx.time ? update.slices : []).map((report) => {
-      const record = toRecord(dated(report, Date.now(), true), sliceId, Date.now())
+      const wall = Date.now()
+      const record = toRecord(dated(report, wall, true), sliceId, wall)
       sliceId = createEventId()
       return record
     })

@@ -39,6 +39,21 @@ const ownStudent = () => ({ actor: { ...actor, id: `https://sis.example/users/${
 describe('12.5 media without input', () => {
   const slot = useTrackerSlot()
 
+  it('a completion-only activity watches no media: it never takes or queues for the student’s media lock', async () => {
+    const options = ownStudent()
+    const activity = slot.create(options).startActivity(lesson, { time: false })
+    const video = playingVideo(document)
+    try {
+      await settle(20)
+      const { held = [], pending = [] } = await navigator.locks.query()
+      const media = [...held, ...pending].filter((l) => l.name === `timeback-media:${options.actor.id}`)
+      expect(media, 'media lock requests').to.deep.equal([])
+      expect(activity.state.reason).to.not.equal('media')
+    } finally {
+      video.stop()
+    }
+  })
+
   it('a looping video with no input for an hour: 20 minutes active, then media-unattended until input', async () => {
     const activity = slot.create(ownStudent()).startActivity(lesson)
     const video = playingVideo(document, { loop: true, durationMs: 3 * MINUTE })

@@ -1,7 +1,7 @@
 import { buildEnvelope } from '../events/buildEnvelope.js'
 import type { TimebackEvent } from '../events/eventTypes.js'
 import { classifyOutcome, type BatchOutcome } from './classifyOutcome.js'
-import { withDeadline } from './deadline.js'
+import { withDeadline } from '../deadline.js'
 
 export interface PostOptions {
   endpoint: string

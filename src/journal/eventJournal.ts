@@ -1,4 +1,4 @@
-import { withDeadline } from '../delivery/deadline.js'
+import { withDeadline } from '../deadline.js'
 import { createIdbJournal } from './idbJournal.js'
 import type { Journal, JournalContents } from './journal.js'
 import type { DeadLetter, JournalRecord } from './journalRecord.js'

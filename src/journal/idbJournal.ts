@@ -20,17 +20,10 @@ export function createIdbJournal(name: string, factory?: IDBFactory): Journal {
       const request = (factory || indexedDB).open(name)
       request.onupgradeneeded = () => request.result.createObjectStore('journal')
       connection = promisifyRequest(request)
-      connection.then(
-        (opened) => {
-          db = opened
-          // Another tab deleting or upgrading the database waits until every connection has
-          // closed: close ours then (the next call fails once and reconnects), and on `close()`.
-          db.onversionchange = close
-          // Closed by the browser (Safari sometimes does): the next call opens it again.
-          db.onclose = () => (connection = undefined)
-        },
-        () => (connection = undefined),
-      )
+      // Another tab deleting or upgrading the database waits until every connection has closed:
+      // close ours then. A connection that failed or closed (Safari sometimes closes one) fails
+      // its calls, and the event journal replaces this journal with a fresh one (`attempt`).
+      connection.then((opened) => ((db = opened).onversionchange = close), () => {})
     }
     return connection.then((opened) => fn(opened.transaction('journal', mode).objectStore('journal')))
   }

@@ -19,6 +19,8 @@ export interface InitialPageState {
   visible: boolean
   focused: boolean
   mediaPlaying?: boolean
+  /** The playing media's duration (its no-input limit is the longer of this and the option's). */
+  mediaMs?: number | undefined
 }
 
 /** What one call produced. */
@@ -82,7 +84,7 @@ export function createActivityClock(options: ActivityClockOptions, start: number
     visible: initial.visible,
     focused: initial.focused,
     mediaPlaying: !!initial.mediaPlaying,
-    mediaMs: 0,
+    mediaMs: initial.mediaMs ?? 0,
     frozen: false,
     paused: false,
     mark: undefined,

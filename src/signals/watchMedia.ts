@@ -26,7 +26,7 @@ const STOP_EVENTS = ['pause', 'ended', 'waiting', 'emptied'] as const
  * while its media plays on a visible page. Without Web Locks (or if they are refused) each tab
  * credits its own media.
  */
-export function watchMedia(locks: PageLocks, lockName: string, onChange: (durationMs: number | undefined) => void): { credited: () => boolean; stop: () => void } {
+export function watchMedia(locks: PageLocks, lockName: string, onChange: (durationMs: number | undefined) => void): { credited: () => number | undefined; stop: () => void } {
   const playing = new Map<Media, () => void>()
   let credited: number | undefined
   let lock: object | undefined // this tab's request for the lock, while media plays on a visible page
@@ -75,7 +75,7 @@ export function watchMedia(locks: PageLocks, lockName: string, onChange: (durati
     listen(document, 'visibilitychange', update),
   ])
   return {
-    credited: () => credited !== undefined,
+    credited: () => credited,
     stop() {
       playing.forEach((stopOwn) => stopOwn())
       playing.clear() // first, so that detaching reports no change

@@ -118,11 +118,12 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     ? watchMedia(ctx.locks, `timeback-media:${ctx.actor.id}`, (durationMs) =>
         started && observe(durationMs === undefined ? { type: 'media-paused' } : { type: 'media-playing', durationMs }),
       )
-    : { credited: () => false, stop() {} }
+    : { credited: () => undefined, stop() {} }
   const clock: ActivityClock = createActivityClock(options, now(), {
     visible: pageIsVisible(),
     focused: pageHasFocus(),
-    mediaPlaying: media.credited(),
+    mediaPlaying: media.credited() !== undefined,
+    mediaMs: media.credited(),
   })
   const dated = createSliceDates(clock.start)
   clock.onInterval((interval) => {

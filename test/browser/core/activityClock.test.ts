@@ -100,6 +100,12 @@ describe('ActivityClock classification (fake clock)', () => {
     host.expectTotals({ active: 5 * SECOND + 5 * MINUTE + 60 * SECOND, inactive: 30 * SECOND })
   })
 
+  it('media already playing when the activity starts keeps its own duration as its limit', () => {
+    const host = new SimulatedHost({}, { visible: true, focused: true, mediaPlaying: true, mediaMs: 30 * MINUTE })
+    host.end(40 * MINUTE)
+    host.expectTotals({ active: 30 * MINUTE, inactive: 10 * MINUTE })
+  })
+
   it('media on a hidden page is inactive', () => {
     const host = new SimulatedHost()
     host.signal({ type: 'media-playing' }, 0)

@@ -65,14 +65,14 @@ const mediaLimit = (state: PageState, options: ClassifierOptions) => Math.max(op
  */
 export function nextChangeAfter(state: PageState, t: number, options: ClassifierOptions): number | undefined {
   if (state.paused) return undefined
-  const now = classifyMoment(state, t, options)
-  const deadlines = state.visible
-    ? [state.lastInput + options.idleTimeoutMs, state.attended + mediaLimit(state, options)]
-    : [state.hiddenSince + options.hiddenTimeoutMs]
-  return deadlines
-    .filter((at) => at > t)
-    .sort((a, b) => a - b)
-    .find((at) => classifyMoment(state, at, options).reason !== now.reason)
+  // In any state one deadline at most can change the class: hidden, the cap; playing media, its
+  // limit; otherwise the idle timeout. (This runs on every observation of the clock.)
+  const at = !state.visible
+    ? state.hiddenSince + options.hiddenTimeoutMs
+    : state.mediaPlaying
+      ? state.attended + mediaLimit(state, options)
+      : state.lastInput + options.idleTimeoutMs
+  return at > t && classifyMoment(state, at, options).reason !== classifyMoment(state, t, options).reason ? at : undefined
 }
 
 /** The state after `signal` arrives at `t`. Pure: returns a new object. */

@@ -10,7 +10,7 @@
 //   crash loss      credited seconds a crash loses (target ≤ checkpointMs = 5 s)
 //   unanswered ids  requests per minute while the proxy leaves every id unanswered (another
 //                   request is forwarding them), beside a retry twice a second
-//   long day        heap growth over a simulated 8-hour school day, beside a bare page
+//   long day        heap growth over a simulated 8-hour school day by kind, beside a bare page
 //   size            min+gzip / min+brotli per entry, beside timeme.js
 // The proxy has its own: npm run bench:proxy (bench/proxy.ts).
 import { execFileSync } from 'node:child_process'
@@ -21,6 +21,7 @@ import { extname, join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { assertInstalled, browserPaths, chromiumArgs } from '../scripts/browsers.mjs'
 import { measure } from '../scripts/size.mjs'
+import { heapBreakdown, heapKinds, type HeapBreakdown } from './heapBreakdown.js'
 
 const root = join(import.meta.dirname, '..')
 if (!existsSync(join(root, 'dist/timeback-tracker.iife.min.js'))) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' })
@@ -259,15 +260,13 @@ async function unansweredRequests() {
 }
 
 // ----- heap over a simulated school day ----------------------------------------------------------
+// The heap by kind (bench/heapBreakdown.ts) after hour 1 and after hour 8: the page's own
+// JavaScript objects must not grow after the first hour; compiled code and the browser's
+// per-request records are reported beside them, since they grow for reasons of their own.
 async function heapOverDay(withTracker: boolean) {
   const page = await openPage({ clock: true })
   if (withTracker) await startTracker(page)
   const cdp = await page.context().newCDPSession(page)
-  const heap = async () => {
-    await page.waitForTimeout(50)
-    await cdp.send('HeapProfiler.collectGarbage')
-    return (await cdp.send('Runtime.getHeapUsage')).usedSize
-  }
   // Each simulated hour: 40 min of work (input every 10 s), 10 idle, 10 in another tab.
   const hour = async () => {
     for (let s = 0; s < 40 * 60; s += 10) {
@@ -281,11 +280,13 @@ async function heapOverDay(withTracker: boolean) {
     await setVisibility(page, 'visible')
   }
   await hour()
-  const afterFirstHour = await heap()
+  const afterFirstHour = await heapBreakdown(cdp)
   for (let h = 1; h < 8; h++) await hour()
-  const afterDay = await heap()
+  const afterDay = await heapBreakdown(cdp)
+  const requests = (await page.evaluate(`performance.getEntriesByType('resource').length`)) as number
   await page.close()
-  return { afterFirstHour, growth: afterDay - afterFirstHour }
+  const growth = Object.fromEntries([...heapKinds, 'used' as const].map((k) => [k, afterDay[k] - afterFirstHour[k]])) as Record<keyof HeapBreakdown, number>
+  return { afterFirstHour, growth, requests }
 }
 
 // ----- run and print ----------------------------------------------------------------------------
@@ -323,9 +324,14 @@ console.log('  retrying twice a second (the old behaviour)   120 per minute')
 
 const bare = await heapOverDay(false)
 const day = await heapOverDay(true)
-console.log('\nHeap over a simulated 8-hour day (40 min work, 10 idle, 10 hidden per hour), after GC')
-console.log(`  bare page          ${fmt(bare.afterFirstHour / 1024)} KB after hour 1, growth over hours 2–8 ${fmt(bare.growth / 1024)} KB`)
-console.log(`  with the tracker   ${fmt(day.afterFirstHour / 1024)} KB after hour 1, growth over hours 2–8 ${fmt(day.growth / 1024)} KB`)
+const kb = (bytes: number) => `${fmt(bytes / 1024)} KB`.padStart(9)
+console.log('\nHeap over a simulated 8-hour day (40 min work, 10 idle, 10 hidden per hour), after GC: growth over hours 2–8 by kind')
+console.log('                   JS objects  compiled code  resource timings  DevTools records  other     used heap (after hour 1)')
+for (const [label, run] of [['bare page', bare], ['with the tracker', day]] as const) {
+  const g = run.growth
+  console.log(`  ${label.padEnd(16)} ${kb(g.objects)}  ${kb(g.code)}      ${kb(g.resourceTimings)}         ${kb(g.devtools)}  ${kb(g.other)}  ${kb(g.used)} (${kb(run.afterFirstHour.used).trim()})`)
+}
+console.log(`  resource timing entries at the end of the day: ${day.requests} (the browser stops adding them at its buffer size, 250 in Chromium)`)
 
 console.log('\nSize')
 for (const row of await measure()) console.log(`  ${row.label.padEnd(48)} ${fmt(row.gzip / 1024, 2).padStart(6)} KB gzip  ${fmt(row.brotli / 1024, 2).padStart(6)} KB brotli`)

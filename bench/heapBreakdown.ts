@@ -14,6 +14,8 @@ export interface HeapBreakdown {
   code: number
   /** The browser's `PerformanceResourceTiming` entries. */
   resourceTimings: number
+  /** How many `PerformanceResourceTiming` entries the page holds. */
+  resourceTimingCount: number
   /** DevTools' records of requests (absent for real students). */
   devtools: number
   /** Everything else (DOM, object shapes, other native structures). */
@@ -45,7 +47,7 @@ export async function heapBreakdown(cdp: CDPSession): Promise<HeapBreakdown> {
   const fields = snapshot.meta.node_fields
   const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f)) as [number, number, number]
   const types = snapshot.meta.node_types[0]
-  const sums: HeapBreakdown = { objects: 0, code: 0, resourceTimings: 0, devtools: 0, other: 0, used }
+  const sums: HeapBreakdown = { objects: 0, code: 0, resourceTimings: 0, resourceTimingCount: 0, devtools: 0, other: 0, used }
   for (let i = 0; i < nodes.length; i += fields.length) {
     const type = types[nodes[i + typeAt]!]!
     const name = strings[nodes[i + nameAt]!]!
@@ -59,6 +61,7 @@ export async function heapBreakdown(cdp: CDPSession): Promise<HeapBreakdown> {
             ? 'devtools'
             : 'other'
     sums[kind] += nodes[i + sizeAt]!
+    if (kind === 'resourceTimings') sums.resourceTimingCount++
   }
   return sums
 }

@@ -8,5 +8,7 @@
  */
 export function createMonotonicClock(): () => number {
   const offset = Date.now() - performance.now()
-  return () => offset + performance.now()
+  const created = Date.now()
+  // A prerendered page's clock stands still until activation: the student sees none of it.
+  return () => (document.prerendering ? created : offset + performance.now())
 }

@@ -10,6 +10,7 @@ import { createEventJournal, type StorageMode } from '../journal/eventJournal.js
 import { createPageLocks } from '../journal/webLocks.js'
 import { listen } from '../signals/listen.js'
 import { watchPage } from '../signals/watchPage.js'
+import { whenActivated } from '../signals/whenActivated.js'
 import { TrackerError } from '../trackerError.js'
 import { startActivityRunner, type Activity, type ActivityRunner } from './activityRunner.js'
 import { noteRun, recentRun } from './recentRun.js'
@@ -176,7 +177,7 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
       void runner?.end()
       const runKey = `${actor.id} ${valid.id}`
       const runId = valid.runId ?? recentRun(runStore, runKey, options.hiddenTimeoutMs) ?? createEventId()
-      noteRun(runStore, runKey, runId)
+      whenActivated(() => noteRun(runStore, runKey, runId))
       runner = startActivityRunner({
         options,
         actor,
@@ -232,6 +233,8 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
     },
   }
   registry.set(options.storeName, tracker)
-  flusher.soon()
+  // A prerendered page sends nothing (not even other pages' leftovers) before the student opens
+  // it: it may never be shown, and its flushes would seal and send on a page nobody visits.
+  whenActivated(flusher.soon)
   return tracker
 }

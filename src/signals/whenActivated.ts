@@ -1,0 +1,16 @@
+import { listen } from './listen.js'
+
+declare global {
+  interface Document {
+    /** True while the page is prerendered (speculation rules), until the student opens it. */
+    readonly prerendering?: boolean
+  }
+}
+
+/**
+ * Runs `callback` once the student can see the page: at once, or, for a page prerendered by
+ * speculation rules (hidden, and maybe never shown), at its activation. As web-vitals'
+ * `whenActivated`; `prerenderingchange` fires once `document.prerendering` is false.
+ */
+export const whenActivated = (callback: () => void): void =>
+  void (document.prerendering ? listen(document, 'prerenderingchange', callback, { once: true }) : callback())

@@ -10,7 +10,8 @@ declare global {
 /**
  * Runs `callback` once the student can see the page: at once, or, for a page prerendered by
  * speculation rules (hidden, and maybe never shown), at its activation. As web-vitals'
- * `whenActivated`; `prerenderingchange` fires once `document.prerendering` is false.
+ * `whenActivated`. `prerenderingchange` fires once in a page's life, when
+ * `document.prerendering` turns false, so the listener needs no removal.
  */
 export const whenActivated = (callback: () => void): void =>
-  void (document.prerendering ? listen(document, 'prerenderingchange', callback, { once: true }) : callback())
+  void (document.prerendering ? listen(document, 'prerenderingchange', callback) : callback())

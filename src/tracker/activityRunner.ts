@@ -144,7 +144,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     arm()
   }
   /** Calls made while prerendered: nothing is measured or stored until the student is there. */
-  const early: Signal[] = []
+  const early: Array<Signal | undefined> = []
 
   // The hot path: most input only moves a timestamp. Only input that ends an inactive spell is
   // handed to the clock at once; the rest is fed in before the clock's next observation.
@@ -211,7 +211,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
 
   function observe(signal: Signal | undefined, t = now()) {
     if (status !== 'running') return
-    if (document.prerendering) return void (signal && early.push(signal))
+    if (document.prerendering) return void early.push(signal)
     feedPendingInput()
     handle(signal ? clock.signal(signal, t) : clock.wake(t))
     if (signal?.type === 'hidden' || signal?.type === 'pagehide' || signal?.type === 'freeze') writes.release()

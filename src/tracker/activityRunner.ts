@@ -35,7 +35,11 @@ export interface CompleteOptions {
   process?: boolean
 }
 
-/** A running learning activity. Get one from `tracker.startActivity()`. */
+/**
+ * A running learning activity. Get one from `tracker.startActivity()`. Started in a prerendered
+ * page, it measures from activation: until then its totals stay zero, and the app's calls
+ * (`pause()`, `mark()`, …) apply at activation.
+ */
 export interface Activity {
   /** The activity URL given to `startActivity`. */
   readonly id: string
@@ -61,9 +65,13 @@ export interface Activity {
    * Completes the activity: the final TimeSpentEvent and one ActivityEvent with the metrics are
    * stored, then sent. A second call, or a call after `end()`, records nothing and says why.
    * Rejects with a `TimebackValidationError` (nothing stored) for bad metrics.
+   * In a prerendered page, the completion is stored (and the promise settles) at activation.
    */
   complete(metrics: ActivityMetrics, options?: CompleteOptions): Promise<CompletionResult>
-  /** Stops without completion: the final TimeSpentEvent is stored, then sent. */
+  /**
+   * Stops without completion: the final TimeSpentEvent is stored, then sent. Before a
+   * prerendered page's activation there is no time to report: nothing is stored.
+   */
   end(): Promise<CompletionResult>
   /** Recent classified stretches, oldest first (adjacent ones merged), for a timeline. */
   timeline(): Interval[]

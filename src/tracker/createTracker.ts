@@ -45,6 +45,8 @@ export interface Tracker {
    * first (its time is reported), so time is never counted twice. Starts a run, or continues
    * `target.runId`, or else the same activity's uncompleted run seen within `hiddenTimeoutMs`
    * (a reload, a crash). `{ time: false }`: completion only, no time recorded.
+   * In a page prerendered by speculation rules (`document.prerendering`), the activity's clock
+   * starts when the student opens the page, and nothing is stored or sent before then.
    * @throws {TimebackValidationError} naming every bad field, before anything starts.
    */
   startActivity(target: ActivityTarget, options?: StartOptions): Activity

@@ -1,6 +1,7 @@
 // Real prerendering (issue 19.2): Chromium prerenders a lesson through speculation rules, the
-// student follows the link some seconds later and works. Driven by puppeteer-core, because
-// Playwright's DevTools session disables prerendering (`PrerenderingDisabledByDevTools`).
+// student follows the link some seconds later and works. Driven by puppeteer (with the system's
+// Chromium), because Playwright's DevTools session disables prerendering
+// (`PrerenderingDisabledByDevTools`).
 // Nothing of the prerendered stretch may count, and a prerender never opened delivers nothing,
 // even after a later page load of the origin sends what the journal holds.
 // Needs the built bundle (`npm test` builds it first).
@@ -9,7 +10,7 @@ import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import puppeteer, { type Browser } from 'puppeteer-core'
+import puppeteer, { type Browser } from 'puppeteer'
 import { assertInstalled, browserPaths, chromiumArgs } from '../../scripts/browsers.mjs'
 
 type Item = { type: string; value: number; startDate: string }
@@ -93,7 +94,7 @@ after(async () => {
 
 const eventsOf = (store: string) => received.get(store) ?? []
 
-describe('prerendered by speculation rules (real Chromium, puppeteer-core)', () => {
+describe('prerendered by speculation rules (real Chromium, puppeteer)', () => {
   it('counts from activation: nothing of the prerendered stretch, the first slice after it', async () => {
     const store = 'prerender-opened'
     const page = await browser.newPage()

@@ -18,11 +18,14 @@ function prerender(): void {
   Object.defineProperty(document, 'hidden', { configurable: true, get: () => true })
 }
 
-/** The student follows the link: the prerendered page becomes the visible one. */
+/**
+ * The student follows the link. In Chromium's order: the page turns visible (`visibilitychange`
+ * while `document.prerendering` is still true), then `prerenderingchange`.
+ */
 function activate(): void {
+  setVisibility('visible')
   delete (document as unknown as Record<string, unknown>).prerendering
   document.dispatchEvent(new Event('prerenderingchange'))
-  setVisibility('visible')
 }
 
 const startDates = (events: Array<Record<string, any>>) =>

@@ -169,7 +169,7 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
     if (signal.type === 'hidden' || signal.type === 'pagehide' || signal.type === 'freeze') flusher.beacon(signal.type !== 'hidden')
     else if (signal.type === 'visible' || signal.type === 'resume' || (signal.type === 'pageshow' && signal.persisted)) flusher.visible()
   }
-  const stops = [watchPage(onPageSignal), listen(window, 'online', () => void flusher.now())]
+  const stops = [watchPage(onPageSignal), listen(window, 'online', () => document.prerendering || void flusher.now())]
 
   const tracker: Tracker = {
     startActivity(target, start) {

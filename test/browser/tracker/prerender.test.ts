@@ -110,6 +110,8 @@ describe('a prerendered page', () => {
     prerender()
     const tracker = slot.create({ endpoint: sink.url, storeName: store })
     await slot.clock.tick(1 * MINUTE)
+    window.dispatchEvent(new Event('online'))
+    await slot.clock.tick(1 * SECOND)
     await realDelay(100)
     expect((await sink.received()).length, 'no request while prerendered').to.equal(before)
     activate()

@@ -18,15 +18,7 @@ export interface ActivityEventParts {
 
 /** Puts an ActivityEvent together from valid parts, without validating again. */
 export function assembleActivityEvent(parts: ActivityEventParts): ActivityEvent {
-  const items: ActivityMetric[] = []
-  for (const type of ACTIVITY_METRIC_TYPES) {
-    const value = parts.metrics[type]
-    if (value !== undefined) items.push({ type, value })
-  }
-  const object: TimebackActivityContext = { ...parts.object }
-  if (parts.process !== undefined) object.process = parts.process
-  const generated: ActivityEvent['generated'] = { id: parts.generatedId, type: 'TimebackActivityMetricsCollection', items }
-  if (parts.attempt !== undefined) generated.attempt = parts.attempt
+  const { metrics, process, attempt } = parts
   return {
     '@context': CALIPER_CONTEXT,
     id: parts.id,
@@ -35,8 +27,15 @@ export function assembleActivityEvent(parts: ActivityEventParts): ActivityEvent 
     eventTime: toCaliperTime(parts.eventTime),
     action: 'Completed',
     actor: parts.actor,
-    object,
-    generated,
+    object: { ...parts.object, ...(process !== undefined && { process }) },
+    generated: {
+      id: parts.generatedId,
+      type: 'TimebackActivityMetricsCollection',
+      items: ACTIVITY_METRIC_TYPES.filter((type) => metrics[type] !== undefined).map(
+        (type): ActivityMetric => ({ type, value: metrics[type]! }),
+      ),
+      ...(attempt !== undefined && { attempt }),
+    },
     ...(parts.runId && { extensions: { runId: parts.runId } }),
   }
 }

@@ -32,13 +32,15 @@ export function assembleTimeSpentEvent(parts: TimeSpentEventParts): TimeSpentEve
     generated: {
       id: parts.generatedId,
       type: 'TimebackTimeSpentMetricsCollection',
-      items: parts.items.map((i): TimeSpentMetric => {
-        const metric: TimeSpentMetric = { type: i.type, value: i.value }
-        if (i.subType !== undefined) metric.subType = i.subType
-        metric.startDate = startDate
-        metric.endDate = endDate
-        return metric
-      }),
+      items: parts.items.map(
+        (i): TimeSpentMetric => ({
+          type: i.type,
+          value: i.value,
+          ...(i.subType !== undefined && { subType: i.subType }),
+          startDate,
+          endDate,
+        }),
+      ),
     },
     ...(parts.runId && { extensions: { runId: parts.runId } }),
   }

@@ -8,5 +8,7 @@
  */
 export function createMonotonicClock(): () => number {
   const offset = Date.now() - performance.now()
-  return () => offset + performance.now()
+  // A prerendered page's clock stands still (at the page's time origin) until activation: the
+  // student sees none of that time.
+  return () => offset + (document.prerendering ? 0 : performance.now())
 }

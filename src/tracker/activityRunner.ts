@@ -1,7 +1,7 @@
 import * as z from 'zod/mini'
 import { createActivityClock, sameClass, type ActivityClock, type BucketTotals, type ClockSnapshot, type ClockUpdate } from '../core/activityClock.js'
 import type { SliceReport } from '../core/roundedSlices.js'
-import { createSliceDates } from '../core/sliceDates.js'
+import { createSliceDates, type SliceDater } from '../core/sliceDates.js'
 import type { Interval, MarkKind, Signal } from '../core/timeBuckets.js'
 import { assembleActivityEvent } from '../events/assembleActivityEvent.js'
 import { assembleTimeSpentEvent } from '../events/assembleTimeSpentEvent.js'
@@ -17,6 +17,7 @@ import { createMonotonicClock } from '../signals/monotonicClock.js'
 import { watchInput } from '../signals/watchInput.js'
 import { watchMedia } from '../signals/watchMedia.js'
 import { pageHasFocus, pageIsVisible } from '../signals/watchPage.js'
+import { whenActivated } from '../signals/whenActivated.js'
 import { createCheckpointer } from './checkpointer.js'
 import type { ResolvedTrackerOptions } from './trackerOptions.js'
 
@@ -34,7 +35,11 @@ export interface CompleteOptions {
   process?: boolean
 }
 
-/** A running learning activity. Get one from `tracker.startActivity()`. */
+/**
+ * A running learning activity. Get one from `tracker.startActivity()`. Started in a prerendered
+ * page, it measures from activation: until then its totals stay zero, and the app's calls
+ * (`pause()`, `mark()`, …) apply at activation.
+ */
 export interface Activity {
   /** The activity URL given to `startActivity`. */
   readonly id: string
@@ -60,9 +65,13 @@ export interface Activity {
    * Completes the activity: the final TimeSpentEvent and one ActivityEvent with the metrics are
    * stored, then sent. A second call, or a call after `end()`, records nothing and says why.
    * Rejects with a `TimebackValidationError` (nothing stored) for bad metrics.
+   * In a prerendered page, the completion is stored (and the promise settles) at activation.
    */
   complete(metrics: ActivityMetrics, options?: CompleteOptions): Promise<CompletionResult>
-  /** Stops without completion: the final TimeSpentEvent is stored, then sent. */
+  /**
+   * Stops without completion: the final TimeSpentEvent is stored, then sent. Before a
+   * prerendered page's activation there is no time to report: nothing is stored.
+   */
   end(): Promise<CompletionResult>
   /** Recent classified stretches, oldest first (adjacent ones merged), for a timeline. */
   timeline(): Interval[]
@@ -119,22 +128,31 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
         started && observe(durationMs === undefined ? { type: 'media-paused' } : { type: 'media-playing', durationMs }),
       )
     : { credited: () => undefined, stop() {} }
-  const clock: ActivityClock = createActivityClock(options, now(), {
-    visible: pageIsVisible(),
-    focused: pageHasFocus(),
-    mediaPlaying: media.credited() !== undefined,
-    mediaMs: media.credited(),
-  })
-  const dated = createSliceDates(clock.start)
-  clock.onInterval((interval) => {
-    const last = timeline[timeline.length - 1]
-    if (last && last.end === interval.start && sameClass(last, interval)) {
-      last.end = interval.end
-    } else {
-      timeline.push({ ...interval })
-      if (timeline.length > TIMELINE_LIMIT) timeline.shift()
-    }
-  })
+  let clock: ActivityClock
+  let dated: SliceDater
+  /** Starts the clock; a prerendered page's again at activation, with the app's early calls. */
+  const begin = () => {
+    clock = createActivityClock(options, now(), {
+      visible: pageIsVisible(),
+      focused: pageHasFocus(),
+      mediaPlaying: media.credited() !== undefined,
+      mediaMs: media.credited(),
+    })
+    dated = createSliceDates(clock.start)
+    clock.onInterval((interval) => {
+      const last = timeline[timeline.length - 1]
+      if (last && last.end === interval.start && sameClass(last, interval)) {
+        last.end = interval.end
+      } else {
+        timeline.push({ ...interval })
+        if (timeline.length > TIMELINE_LIMIT) timeline.shift()
+      }
+    })
+    inputMatters = clock.snapshot().state.bucket === 'inactive'
+    arm()
+  }
+  /** Calls made while prerendered: nothing is measured or stored until the student is there. */
+  const early: Array<Signal | undefined> = []
 
   // The hot path: most input only moves a timestamp. Only input that ends an inactive spell is
   // handed to the clock at once; the rest is fed in before the clock's next observation.
@@ -201,6 +219,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
 
   function observe(signal: Signal | undefined, t = now()) {
     if (status !== 'running') return
+    if (document.prerendering) return void early.push(signal)
     feedPendingInput()
     handle(signal ? clock.signal(signal, t) : clock.wake(t))
     if (signal?.type === 'hidden' || signal?.type === 'pagehide' || signal?.type === 'freeze') writes.release()
@@ -265,6 +284,8 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
       if (status !== 'running') return notRunning()
       const valid = parseOrThrow(completeInput, { metrics, ...completeOptions }, 'activity.complete')
       const records = finish('completed', now())
+      // Completed in a prerendered page: stored once the student opens it, never if not.
+      if (document.prerendering) await new Promise<void>(whenActivated)
       const t = Date.now()
       const event = assembleActivityEvent({
         ...valid,
@@ -284,7 +305,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     timeline: () => timeline.map((i) => ({ ...i })),
   }
   started = true
-  inputMatters = clock.snapshot().state.bucket === 'inactive'
-  arm()
+  begin()
+  if (document.prerendering) whenActivated(() => (begin(), early.forEach((signal) => observe(signal))))
   return runner
 }

@@ -10,6 +10,7 @@ import { createEventJournal, type StorageMode } from '../journal/eventJournal.js
 import { createPageLocks } from '../journal/webLocks.js'
 import { listen } from '../signals/listen.js'
 import { watchPage } from '../signals/watchPage.js'
+import { whenActivated } from '../signals/whenActivated.js'
 import { TrackerError } from '../trackerError.js'
 import { startActivityRunner, type Activity, type ActivityRunner } from './activityRunner.js'
 import { noteRun, recentRun } from './recentRun.js'
@@ -44,6 +45,8 @@ export interface Tracker {
    * first (its time is reported), so time is never counted twice. Starts a run, or continues
    * `target.runId`, or else the same activity's uncompleted run seen within `hiddenTimeoutMs`
    * (a reload, a crash). `{ time: false }`: completion only, no time recorded.
+   * In a page prerendered by speculation rules (`document.prerendering`), the activity's clock
+   * starts when the student opens the page, and nothing is stored or sent before then.
    * @throws {TimebackValidationError} naming every bad field, before anything starts.
    */
   startActivity(target: ActivityTarget, options?: StartOptions): Activity
@@ -166,7 +169,7 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
     if (signal.type === 'hidden' || signal.type === 'pagehide' || signal.type === 'freeze') flusher.beacon(signal.type !== 'hidden')
     else if (signal.type === 'visible' || signal.type === 'resume' || (signal.type === 'pageshow' && signal.persisted)) flusher.visible()
   }
-  const stops = [watchPage(onPageSignal), listen(window, 'online', () => void flusher.now())]
+  const stops = [watchPage(onPageSignal), listen(window, 'online', () => document.prerendering || void flusher.now())]
 
   const tracker: Tracker = {
     startActivity(target, start) {
@@ -176,7 +179,7 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
       void runner?.end()
       const runKey = `${actor.id} ${valid.id}`
       const runId = valid.runId ?? recentRun(runStore, runKey, options.hiddenTimeoutMs) ?? createEventId()
-      noteRun(runStore, runKey, runId)
+      whenActivated(() => noteRun(runStore, runKey, runId))
       runner = startActivityRunner({
         options,
         actor,
@@ -232,6 +235,8 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
     },
   }
   registry.set(options.storeName, tracker)
-  flusher.soon()
+  // A prerendered page sends nothing (not even other pages' leftovers) before the student opens
+  // it: it may never be shown, and its flushes would seal and send on a page nobody visits.
+  whenActivated(flusher.soon)
   return tracker
 }

@@ -15,11 +15,19 @@ export interface JournalRecord {
   createdAt: number
   /**
    * Present while the record is a checkpoint of a slice still being measured by a live page:
-   * never sent. `lock` is the Web Lock that page holds; when it is free the page is gone and
+   * never sent. The page (session `owner`) wrote it at `at` and promises to write the slice again
+   * by `until`; once that has passed the page is taken for gone (crashed, killed, discarded) and
    * any page may seal the checkpoint into a sendable event (same id, so recovery is idempotent).
+   * No Web Lock tells liveness: Firefox keeps no page that holds one in its back/forward cache.
    */
-  open?: { owner: string; lock: string; at: number }
+  open?: { owner: string; at: number; until?: number }
 }
+
+/** Checkpoints of older versions carry no `until`: their pages held a lock, and wrote within this. */
+const STALE_CHECKPOINT_MS = 5 * 60_000
+
+/** Whether the page that wrote checkpoint `open` broke its promise to write again by `now`. */
+export const lapsed = (open: NonNullable<JournalRecord['open']>, now: number) => now > (open.until ?? open.at + STALE_CHECKPOINT_MS)
 
 /** An event the proxy refused for good, or one that could not be kept. Stored under `d:<id>`. */
 export interface DeadLetter {

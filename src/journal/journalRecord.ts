@@ -3,12 +3,14 @@ import type { TimebackEvent } from '../events/eventTypes.js'
 /**
  * Bumped when the stored shape changes. Records of a newer version (a deploy while an old tab
  * is open) are left alone for the newer code; only unreadable ones are set aside as corrupt.
+ * 2: a checkpoint's liveness is a promise (`open.until`), not a lock; a tab of version 1 would
+ * find no lock held and seal every live checkpoint at once. Records of version 1 are read as is.
  */
-export const JOURNAL_FORMAT = 1
+export const JOURNAL_FORMAT = 2
 
 /** One event waiting for the proxy's acknowledgement. Stored under `e:<id>`. */
 export interface JournalRecord {
-  v: typeof JOURNAL_FORMAT
+  v: 1 | typeof JOURNAL_FORMAT
   id: string
   event: TimebackEvent
   /** When it was first stored (epoch ms); retention counts from here. */
@@ -54,7 +56,7 @@ export function isJournalRecord(value: unknown): value is JournalRecord {
   const r = value as JournalRecord
   return (
     !!r &&
-    r.v === JOURNAL_FORMAT &&
+    (r.v === 1 || r.v === JOURNAL_FORMAT) &&
     typeof r.id === 'string' &&
     typeof r.createdAt === 'number' &&
     !!r.event &&

@@ -98,6 +98,30 @@ describe('a crashed page (no pagehide) loses at most checkpointMs', () => {
     expect(rest.generated.items[0].startDate).to.equal((open.event as any).generated.items[0].endDate)
   })
 
+  it('a checkpoint stored by version 1 (held under a lock, no promise) is dead 5 minutes after', async () => {
+    const store = `test-${randomId()}`
+    const sink = collector()
+    const tab = await openTrackerFrame({ store, endpoint: sink.url, start: true, fakeClock: true })
+    for (let i = 0; i < 6; i++) {
+      tab.input()
+      await tab.clock!.tick(1 * SECOND)
+    }
+    const { event } = await waitFor(async () => (await tab.tracker.queue()).find((r) => r.open), 'a checkpoint to copy')
+    await tab.tracker.destroy()
+    const id = `urn:uuid:${crypto.randomUUID()}`
+    const open = { owner: 'old-page', lock: `${store}:page:old-page`, at: clock.now() }
+    const old = { v: 1, id, event: { ...(event as object), id }, createdAt: clock.now(), open }
+    await set(`e:${old.id}`, old, createStore(store, 'journal'))
+
+    const next = createTracker({ endpoint: sink.url, app: { name: 'Math App' }, actor, storeName: store, onError: () => {} })
+    trackers.push(next)
+    clock.jump(5 * MINUTE) // its lock is free (nobody holds it), but the page may be a live old tab
+    await next.flush()
+    expect((await sink.deliveredCounts()).has(old.id), 'sealed within 5 minutes').to.equal(false)
+    clock.jump(1)
+    expect((await expectAllDelivered(sink, [old.id], () => next.flush())).get(old.id)).to.equal(1)
+  })
+
   it('a live page’s checkpoint is never taken over', async () => {
     const store = `test-${randomId()}`
     const sink = collector()

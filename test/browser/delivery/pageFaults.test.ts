@@ -122,6 +122,41 @@ describe('a crashed page (no pagehide) loses at most checkpointMs', () => {
     expect((await expectAllDelivered(sink, [old.id], () => next.flush())).get(old.id)).to.equal(1)
   })
 
+  it('a page whose IndexedDB failed seals no checkpoint from the copy it read before', async () => {
+    const store = `test-${randomId()}`
+    const sink = collector()
+    const tab = await openTrackerFrame({ store, endpoint: sink.url, start: true, fakeClock: true, crash: true })
+    for (let i = 0; i < 6; i++) {
+      tab.input()
+      await tab.clock!.tick(1 * SECOND)
+    }
+    const open = await waitFor(async () => (await tab.tracker.queue()).find((r) => r.open), 'an open checkpoint')
+    const options = { endpoint: sink.url, app: { name: 'Math App' }, actor, storeName: store, onError: () => {} }
+    const other = createTracker(options)
+    trackers.push(other)
+    await other.flush() // its mirror now holds a copy of the checkpoint
+    const { transaction } = IDBDatabase.prototype
+    IDBDatabase.prototype.transaction = () => {
+      throw new DOMException('The database connection is closing.', 'InvalidStateError')
+    }
+    try {
+      await other.flush()
+      expect(other.snapshot().queue.storage).to.equal('memory')
+      // The copy's promise passes; the page may have renewed it in IndexedDB, which this page
+      // cannot read: the copy is not sealed (its page crashed here, but it cannot tell).
+      tab.frame.remove()
+      clock.jump(2 * MINUTE)
+      await other.flush()
+      expect((await sink.deliveredCounts()).has(open.id)).to.equal(false)
+    } finally {
+      IDBDatabase.prototype.transaction = transaction
+    }
+    await other.destroy() // the next page load of the origin
+    const next = createTracker(options)
+    trackers.push(next)
+    expect((await expectAllDelivered(sink, [open.id], () => next.flush())).get(open.id)).to.equal(1)
+  })
+
   it('a live page’s checkpoint is never taken over', async () => {
     const store = `test-${randomId()}`
     const sink = collector()

@@ -170,7 +170,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
       .exclusive(o.lockName, async () => {
         if (!pruned) await pruneDeadLetters()
         const { records, corrupt } = await o.journal.read()
-        const sealed = await sealDeadCheckpoints(o.journal, o.locks, records, o.sessionId)
+        const sealed = await sealDeadCheckpoints(o.journal, records, o.sessionId)
         for (const record of records) if (sealed.has(record.id)) delete record.open
         const sendable = (await tidy(records, corrupt))
           .filter((r) => !r.open && r.event.actor.id === o.actorId)

@@ -1,6 +1,6 @@
 import { promisifyRequest } from 'idb-keyval'
 import type { Journal } from './journal.js'
-import { deadKey, eventKey, isJournalRecord, isNewerRecord, type DeadLetter, type JournalRecord } from './journalRecord.js'
+import { deadKey, eventKey, isJournalRecord, isNewerRecord, lapsed, type DeadLetter, type JournalRecord } from './journalRecord.js'
 
 /**
  * The IndexedDB journal: database `name` (object store `journal`) opened with `factory` (default:
@@ -67,10 +67,11 @@ export function createIdbJournal(name: string, factory?: IDBFactory): Journal {
       store('readwrite', (s) => {
         let sealed = false
         // Read and write in one transaction, from the request callback (as idb-keyval's
-        // `update` does) so no engine can auto-commit between the two.
+        // `update` does) so no engine can auto-commit between the two. The promise is checked
+        // here, not from an earlier read: the live page may have renewed it since.
         s.get(eventKey(id)).onsuccess = function (this: IDBRequest<JournalRecord | undefined>) {
           const record = this.result
-          if (!record?.open) return
+          if (!record?.open || !lapsed(record.open, Date.now())) return
           delete record.open
           s.put(record, eventKey(id))
           sealed = true

@@ -3,23 +3,33 @@ import type { TimebackEvent } from '../events/eventTypes.js'
 /**
  * Bumped when the stored shape changes. Records of a newer version (a deploy while an old tab
  * is open) are left alone for the newer code; only unreadable ones are set aside as corrupt.
+ * 2: a checkpoint's liveness is a promise (`open.until`), not a lock; a tab of version 1 would
+ * find no lock held and seal every live checkpoint at once. Records of version 1 are read as is.
  */
-export const JOURNAL_FORMAT = 1
+export const JOURNAL_FORMAT = 2
 
 /** One event waiting for the proxy's acknowledgement. Stored under `e:<id>`. */
 export interface JournalRecord {
-  v: typeof JOURNAL_FORMAT
+  v: 1 | typeof JOURNAL_FORMAT
   id: string
   event: TimebackEvent
   /** When it was first stored (epoch ms); retention counts from here. */
   createdAt: number
   /**
    * Present while the record is a checkpoint of a slice still being measured by a live page:
-   * never sent. `lock` is the Web Lock that page holds; when it is free the page is gone and
+   * never sent. The page (session `owner`) wrote it at `at` and promises to write the slice again
+   * by `until`; once that has passed the page is taken for gone (crashed, killed, discarded) and
    * any page may seal the checkpoint into a sendable event (same id, so recovery is idempotent).
+   * No Web Lock tells liveness: Firefox keeps no page that holds one in its back/forward cache.
    */
-  open?: { owner: string; lock: string; at: number }
+  open?: { owner: string; at: number; until?: number }
 }
+
+/** Checkpoints of older versions carry no `until`: their pages held a lock, and wrote within this. */
+const STALE_CHECKPOINT_MS = 5 * 60_000
+
+/** Whether the page that wrote checkpoint `open` broke its promise to write again by `now`. */
+export const lapsed = (open: NonNullable<JournalRecord['open']>, now: number) => now > (open.until ?? open.at + STALE_CHECKPOINT_MS)
 
 /** An event the proxy refused for good, or one that could not be kept. Stored under `d:<id>`. */
 export interface DeadLetter {
@@ -46,7 +56,7 @@ export function isJournalRecord(value: unknown): value is JournalRecord {
   const r = value as JournalRecord
   return (
     !!r &&
-    r.v === JOURNAL_FORMAT &&
+    (r.v === 1 || r.v === JOURNAL_FORMAT) &&
     typeof r.id === 'string' &&
     typeof r.createdAt === 'number' &&
     !!r.event &&

@@ -1,27 +1,21 @@
 import type { EventJournal } from './eventJournal.js'
-import type { JournalRecord } from './journalRecord.js'
-import type { PageLocks } from './webLocks.js'
-
-/** Without Web Locks, a checkpoint untouched this long is taken to belong to a dead page. */
-export const STALE_CHECKPOINT_MS = 5 * 60_000
+import { lapsed, type JournalRecord } from './journalRecord.js'
 
 /**
- * Turns checkpoints of dead pages into sendable events. A page holds its Web Lock while it has
- * an open checkpoint; if the lock is free the page is gone (crashed, killed, discarded), and the
- * last checkpoint is the best record of its time. Sealing keeps the id fixed at checkpoint time,
- * so two pages recovering at once produce the same event and the proxy drops the copy.
- * Returns the ids sealed.
+ * Turns checkpoints of dead pages into sendable events. A live page writes its open slice again
+ * before the `until` its checkpoint carries (see `JournalRecord.open`); a checkpoint past it
+ * belongs to a page that is gone or stalled, and is the best record of its time. The seal checks
+ * the promise again in its own transaction, and the page that stalled finds out when it next
+ * writes (`activityRunner`). Sealing keeps the id fixed at checkpoint time, so two pages
+ * recovering at once produce the same event and the proxy drops the copy. Returns the ids sealed.
  */
-export async function sealDeadCheckpoints(journal: EventJournal, locks: PageLocks, records: JournalRecord[], ownSession: string): Promise<Set<string>> {
+export async function sealDeadCheckpoints(journal: EventJournal, records: JournalRecord[], ownSession: string): Promise<Set<string>> {
   const sealed = new Set<string>()
-  const seal = async (record: JournalRecord) => {
-    if (await journal.seal(record.id)) sealed.add(record.id)
-  }
-  for (const record of records) {
-    const open = record.open
-    if (!open || open.owner === ownSession) continue
-    const free = await locks.ifFree(open.lock, () => seal(record))
-    if (free === undefined && Date.now() - open.at > STALE_CHECKPOINT_MS) await seal(record)
+  // In memory, this page sees only the copies it read before IndexedDB failed: their pages may
+  // have renewed their promises since. They are sealed once IndexedDB answers again.
+  if (journal.mode() === 'memory') return sealed
+  for (const { id, open } of records) {
+    if (open && open.owner !== ownSession && lapsed(open, Date.now()) && (await journal.seal(id))) sealed.add(id)
   }
   return sealed
 }

@@ -1,15 +1,13 @@
 // Web Locks, which may be missing, or present and refusing (`request()` rejects in a
 // third-party iframe with storage blocked). Without them the callers fall back as documented:
-// flushes are not serialised across tabs (the proxy's dedupe keeps that safe) and checkpoints
-// are recovered by age instead of by lock.
+// flushes are not serialised across tabs (the proxy's dedupe keeps that safe), and each tab
+// credits its own media. Firefox keeps no page that holds a lock in its back/forward cache, so
+// none is held for a page's life: the flush lock only while flushing, the media lock only while
+// media plays (README, "The back/forward cache").
 
 export interface PageLocks {
   /** Runs `fn` holding `name` exclusively, waiting for it if another tab has it. */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>
-  /** Takes `name` and resolves with its release once held. Never rejects. */
-  hold(name: string): Promise<() => void>
-  /** Runs `fn` holding `name` if nobody does: true; false if somebody does; undefined without locks. */
-  ifFree(name: string, fn: () => Promise<void>): Promise<boolean | undefined>
 }
 
 /**
@@ -18,26 +16,23 @@ export interface PageLocks {
  */
 export function createPageLocks(onRefused: (error: unknown) => void, manager?: LockManager): PageLocks {
   let missing = false
-  /** `request(name, options, fn)`; runs `fn` without a lock when locks are missing or refused. */
-  const request = async <T>(name: string, options: LockOptions, fn: (lock: Lock | null) => Promise<T>): Promise<T> => {
-    const locks = missing ? undefined : manager || navigator.locks
-    if (!locks) {
-      missing = true
-      return fn(null)
-    }
-    let granted = false
-    try {
-      return await locks.request(name, options, (lock) => ((granted = true), fn(lock)))
-    } catch (error) {
-      if (granted) throw error
-      if (!missing) onRefused(error)
-      missing = true
-      return fn(null)
-    }
-  }
   return {
-    exclusive: (name, fn) => request(name, {}, fn),
-    hold: (name) => new Promise((held) => void request(name, {}, () => new Promise<void>((release) => held(release)))),
-    ifFree: (name, fn) => request(name, { ifAvailable: true }, async (lock) => (lock ? (await fn(), true) : missing ? undefined : false)),
+    // Runs `fn` without a lock when locks are missing or refused.
+    async exclusive(name, fn) {
+      const locks = missing ? undefined : manager || navigator.locks
+      if (!locks) {
+        missing = true
+        return fn()
+      }
+      let granted = false
+      try {
+        return await locks.request(name, () => ((granted = true), fn()))
+      } catch (error) {
+        if (granted) throw error
+        if (!missing) onRefused(error)
+        missing = true
+        return fn()
+      }
+    },
   }
 }

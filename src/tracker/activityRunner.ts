@@ -2,6 +2,7 @@ import * as z from 'zod/mini'
 import { createActivityClock, sameClass, type ActivityClock, type BucketTotals, type ClockSnapshot, type ClockUpdate } from '../core/activityClock.js'
 import type { SliceReport } from '../core/roundedSlices.js'
 import { createSliceDates, type SliceDater } from '../core/sliceDates.js'
+import { sliceRemainder } from '../core/sliceRemainder.js'
 import type { Interval, MarkKind, Signal } from '../core/timeBuckets.js'
 import { assembleActivityEvent } from '../events/assembleActivityEvent.js'
 import { assembleTimeSpentEvent } from '../events/assembleTimeSpentEvent.js'
@@ -18,7 +19,6 @@ import { watchInput } from '../signals/watchInput.js'
 import { watchMedia } from '../signals/watchMedia.js'
 import { pageHasFocus, pageIsVisible } from '../signals/watchPage.js'
 import { whenActivated } from '../signals/whenActivated.js'
-import { createCheckpointer } from './checkpointer.js'
 import type { ResolvedTrackerOptions } from './trackerOptions.js'
 
 export type ActivityStatus = 'running' | 'completed' | 'ended'
@@ -90,8 +90,6 @@ export interface RunnerContext {
   journal: EventJournal
   locks: PageLocks
   sessionId: string
-  /** The page's Web Lock, held while this page has an open checkpoint. */
-  lockName: string
   runId: string
   /** False for a completion-only activity: no time is measured or recorded. */
   time: boolean
@@ -118,7 +116,10 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
   let timerAt: number | undefined
   let pendingInput: number | undefined
   let inputMatters = false
-  const writes = createCheckpointer(ctx.journal, ctx.locks, ctx.lockName, ctx.stored)
+  /** The open slice's last checkpoint as measured, and when the page promised to write again. */
+  let open: { report: SliceReport; until: number } | undefined
+  /** What a sealed checkpoint of the open slice reported (the page stalled past its promise). */
+  let sealed: SliceReport | undefined
   const timeline: Interval[] = []
 
   let started = false // media already credited is read once below, not signalled
@@ -181,27 +182,57 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     }),
   })
 
-  const sliceRecords = (update: ClockUpdate) =>
-    (ctx.time ? update.slices : []).map((report) => {
-      const wall = Date.now()
-      const record = toRecord(dated(report, wall, true), sliceId, wall)
+  /**
+   * What of the open slice is still to be written at `wall`. A page that broke its checkpoint's
+   * promise (it stalled: the device slept, a long task) may have had it sealed and sent by another
+   * tab; it seals it itself if nobody has (the seal is idempotent, and the checkpoint landed
+   * first: IndexedDB runs read-write transactions in the order they were created), and goes on
+   * under a new id with only what the checkpoint did not report.
+   */
+  const unsent = (report: SliceReport, wall: number) => {
+    if (open && wall > open.until) {
+      void ctx.journal.seal(sliceId)
+      sealed = open.report
       sliceId = createEventId()
-      return record
+      open = undefined
+    }
+    return sealed ? sliceRemainder(report, sealed) : report
+  }
+
+  const sliceRecords = (update: ClockUpdate) =>
+    (ctx.time ? update.slices : []).flatMap((report) => {
+      const wall = Date.now()
+      const rest = unsent(dated(report, wall, true), wall)
+      const records = rest.items.length ? [toRecord(rest, sliceId, wall)] : []
+      sliceId = createEventId()
+      open = sealed = undefined
+      return records
     })
 
+  const store = (records: JournalRecord[]) => {
+    if (!records.length) return
+    const write = ctx.journal.put(records)
+    ctx.stored()
+    return write
+  }
+
   const checkpoint = () => {
-    const t = now()
-    const report = clock.peekSlice(t)
-    if (!report.items.length) return
     const wall = Date.now()
-    const record = toRecord(dated(report, wall), sliceId, wall)
-    record.open = { owner: ctx.sessionId, lock: ctx.lockName, at: wall }
-    writes.checkpoint(record)
+    const report = dated(clock.peekSlice(now()), wall)
+    const rest = unsent(report, wall)
+    if (!rest.items.length) return
+    // A live, visible page writes the slice again within sliceMs (a checkpoint, or the slice
+    // closing: on time, hidden, paused, frozen, ended); a late timer is allowed for.
+    const until = wall + options.sliceMs + options.clockGapToleranceMs
+    open = { report, until }
+    const record = toRecord(rest, sliceId, wall)
+    record.open = { owner: ctx.sessionId, at: wall, until }
+    void ctx.journal.put([record])
   }
 
   const handle = (update: ClockUpdate) => {
     if (!ctx.time) return // completion-only: nothing to record, no timer to arm
-    void writes.store(sliceRecords(update))
+    void store(sliceRecords(update))
     if (update.checkpoint) checkpoint()
     if (update.changed) {
       inputMatters = clock.snapshot().state.bucket === 'inactive'
@@ -222,7 +253,6 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     if (document.prerendering) return void early.push(signal)
     feedPendingInput()
     handle(signal ? clock.signal(signal, t) : clock.wake(t))
-    if (signal?.type === 'hidden' || signal?.type === 'pagehide' || signal?.type === 'freeze') writes.release()
   }
 
   function arm() {
@@ -251,10 +281,9 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
 
   const notRunning = (): CompletionResult => ({ recorded: false, reason: `the activity is already ${status}; nothing was sent` })
 
-  /** Stores the last records of the activity, then lets the page lock go. */
+  /** Stores the last records of the activity. */
   const storeFinal = async (records: JournalRecord[]): Promise<CompletionResult> => {
-    await writes.store(records)
-    writes.release()
+    await store(records)
     return { recorded: true, eventIds: records.map((r) => r.id) }
   }
 

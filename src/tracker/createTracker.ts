@@ -187,7 +187,6 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
         journal,
         locks,
         sessionId,
-        lockName: `${options.storeName}:page:${sessionId}`,
         runId,
         time,
         stored() {

@@ -111,7 +111,7 @@ describe('delivery in production conditions: hangs, flush(), formats, beacon cos
   // 9.8
   it('a record written by a newer version of the library is left for the newer code', async () => {
     const storeName = `test-${randomId()}`
-    const newer = { v: 2, id: 'urn:uuid:00000000-0000-4000-8000-000000000002', event: { shape: 'of the future' }, createdAt: slot.clock.now() }
+    const newer = { v: 3, id: 'urn:uuid:00000000-0000-4000-8000-000000000002', event: { shape: 'of the future' }, createdAt: slot.clock.now() }
     await set(`e:${newer.id}`, newer, createStore(storeName, 'journal'))
     slot.create({ endpoint: sink.url, storeName })
     const ids = await completeOne(slot)

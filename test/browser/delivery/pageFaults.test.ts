@@ -8,7 +8,7 @@ import { expectAllDelivered, fetchCounts } from '../support/delivered.js'
 import { installFakeClock, type FakeClock } from '../support/fakeClock.js'
 import { openTrackerFrame, reloadFrame } from '../support/frames.js'
 import { input, randomId } from '../support/page.js'
-import { SECOND, actor, codes, lesson, useTrackerSlot } from '../support/trackerHarness.js'
+import { MINUTE, SECOND, actor, codes, lesson, useTrackerSlot } from '../support/trackerHarness.js'
 import { waitFor } from '../support/waitFor.js'
 
 
@@ -36,15 +36,125 @@ describe('a crashed page (no pagehide) loses at most checkpointMs', () => {
     expect((open.event as any).generated.items).to.deep.equal([
       { type: 'active', value: 10, startDate: '2025-03-01T10:00:00.000Z', endDate: '2025-03-01T10:00:10.000Z' },
     ])
-    tab.frame.remove() // the page dies without hearing pagehide: its Web Lock is freed
+    expect(open.open, 'the page promised to write again within sliceMs (+ clockGapToleranceMs)').to.equal(true)
+    tab.frame.remove() // the page dies without hearing pagehide, and writes nothing again
 
     const next = createTracker({ endpoint: sink.url, app: { name: 'Math App' }, actor, storeName: store, onError: () => {} })
     trackers.push(next)
+    // Until its promise (sliceMs + clockGapToleranceMs after the checkpoint) has passed, the page
+    // might still be alive: its checkpoint is left alone. Once passed, it is sealed and sent.
+    clock.jump(Date.parse((open.event as any).eventTime) + 75 * SECOND - clock.now())
+    await next.flush()
+    expect((await sink.deliveredCounts()).has(open.id), 'sealed before the promise passed').to.equal(false)
+    clock.jump(1)
     const counts = await expectAllDelivered(sink, [open.id], () => next.flush())
     expect(counts.get(open.id)).to.equal(1)
     const [request] = (await sink.received()).filter((r) => r.ids.includes(open.id))
     expect(request!.envelope.data.find((e) => e.id === open.id)!.generated.items[0].value).to.equal(10)
     expect(await next.queue()).to.deep.equal([])
+  })
+
+  it('a page that stalled past its promise is sealed; it goes on under a new id with the rest', async () => {
+    const store = `test-${randomId()}`
+    const sink = collector()
+    const tab = await openTrackerFrame({ store, endpoint: sink.url, start: true, fakeClock: true })
+    for (let i = 0; i < 13; i++) {
+      tab.input()
+      await tab.clock!.tick(1 * SECOND)
+    }
+    const open = await waitFor(async () => {
+      const found = (await tab.tracker.queue()).find((r) => r.open)
+      return (found?.event as any)?.generated.items[0].value === 10 && found
+    }, 'the checkpoint at 10 s')
+    // The device sleeps with the page visible (the lid shut): both its clocks move on and no
+    // timer runs, so it breaks its promise. Another tab of the same calendar takes it for dead.
+    tab.clock!.jump(2 * MINUTE)
+    clock.jump(2 * MINUTE + 13 * SECOND)
+    const other = createTracker({ endpoint: sink.url, app: { name: 'Math App' }, actor, storeName: store, onError: () => {} })
+    trackers.push(other)
+    await expectAllDelivered(sink, [open.id], () => other.flush())
+
+    // The page wakes: its late timer closes the slice (the sleep is a clock gap), then it ends.
+    tab.input()
+    await tab.clock!.tick(1 * SECOND)
+    const totals = tab.activity!.totals
+    const result = await tab.activity!.end()
+    const ids = result.recorded ? result.eventIds : []
+    await expectAllDelivered(sink, ids, () => tab.tracker.flush())
+    const events = new Map<string, any>()
+    for (const request of await sink.received()) for (const event of request.envelope?.data ?? []) if (!events.has(event.id)) events.set(event.id, event)
+    const seconds = (type: string) =>
+      [...events.values()].flatMap((e) => e.generated?.items ?? []).filter((i: any) => i.type === type).reduce((sum: number, i: any) => sum + i.value, 0)
+    // What was sealed is not reported again, and nothing after it is lost: every second once.
+    expect([...(await sink.deliveredCounts()).values()].every((n) => n === 1), 'each id delivered once').to.equal(true)
+    expect(events.get(open.id).generated.items).to.deep.equal((open.event as any).generated.items)
+    expect({ active: seconds('active'), unknown: seconds('unknown') }).to.deep.equal({
+      active: Math.floor(totals.active / 1000),
+      unknown: Math.floor(totals.unknown / 1000),
+    })
+    expect(totals.unknown, 'the sleep').to.be.greaterThan(MINUTE)
+    // The rest of the slice starts where the sealed checkpoint ended.
+    const rest = [...events.values()].find((e) => e.id !== open.id && e.generated?.items?.some((i: any) => i.type === 'unknown'))
+    expect(rest.generated.items[0].startDate).to.equal((open.event as any).generated.items[0].endDate)
+  })
+
+  it('a checkpoint stored by version 1 (held under a lock, no promise) is dead 5 minutes after', async () => {
+    const store = `test-${randomId()}`
+    const sink = collector()
+    const tab = await openTrackerFrame({ store, endpoint: sink.url, start: true, fakeClock: true })
+    for (let i = 0; i < 6; i++) {
+      tab.input()
+      await tab.clock!.tick(1 * SECOND)
+    }
+    const { event } = await waitFor(async () => (await tab.tracker.queue()).find((r) => r.open), 'a checkpoint to copy')
+    await tab.tracker.destroy()
+    const id = `urn:uuid:${crypto.randomUUID()}`
+    const open = { owner: 'old-page', lock: `${store}:page:old-page`, at: clock.now() }
+    const old = { v: 1, id, event: { ...(event as object), id }, createdAt: clock.now(), open }
+    await set(`e:${old.id}`, old, createStore(store, 'journal'))
+
+    const next = createTracker({ endpoint: sink.url, app: { name: 'Math App' }, actor, storeName: store, onError: () => {} })
+    trackers.push(next)
+    clock.jump(5 * MINUTE) // its lock is free (nobody holds it), but the page may be a live old tab
+    await next.flush()
+    expect((await sink.deliveredCounts()).has(old.id), 'sealed within 5 minutes').to.equal(false)
+    clock.jump(1)
+    expect((await expectAllDelivered(sink, [old.id], () => next.flush())).get(old.id)).to.equal(1)
+  })
+
+  it('a page whose IndexedDB failed seals no checkpoint from the copy it read before', async () => {
+    const store = `test-${randomId()}`
+    const sink = collector()
+    const tab = await openTrackerFrame({ store, endpoint: sink.url, start: true, fakeClock: true, crash: true })
+    for (let i = 0; i < 6; i++) {
+      tab.input()
+      await tab.clock!.tick(1 * SECOND)
+    }
+    const open = await waitFor(async () => (await tab.tracker.queue()).find((r) => r.open), 'an open checkpoint')
+    const options = { endpoint: sink.url, app: { name: 'Math App' }, actor, storeName: store, onError: () => {} }
+    const other = createTracker(options)
+    trackers.push(other)
+    await other.flush() // its mirror now holds a copy of the checkpoint
+    const { transaction } = IDBDatabase.prototype
+    IDBDatabase.prototype.transaction = () => {
+      throw new DOMException('The database connection is closing.', 'InvalidStateError')
+    }
+    try {
+      await other.flush()
+      expect(other.snapshot().queue.storage).to.equal('memory')
+      // The copy's promise passes; the page may have renewed it in IndexedDB, which this page
+      // cannot read: the copy is not sealed (its page crashed here, but it cannot tell).
+      tab.frame.remove()
+      clock.jump(2 * MINUTE)
+      await other.flush()
+      expect((await sink.deliveredCounts()).has(open.id)).to.equal(false)
+    } finally {
+      IDBDatabase.prototype.transaction = transaction
+    }
+    await other.destroy() // the next page load of the origin
+    const next = createTracker(options)
+    trackers.push(next)
+    expect((await expectAllDelivered(sink, [open.id], () => next.flush())).get(open.id)).to.equal(1)
   })
 
   it('a live page’s checkpoint is never taken over', async () => {
@@ -258,6 +368,7 @@ if (navigator.userAgent.includes('Chrome/')) {
       await executeServerCommand('crash-page', { name })
 
       const clock = installFakeClock()
+      clock.jump(2 * MINUTE) // past the crashed page's promise to write again
       try {
         tracker = createTracker({ endpoint: sink.url, app: { name: 'Math App' }, actor, storeName: store, onError: () => {} })
         const counts = await expectAllDelivered(sink, [open[0]!.id], () => tracker!.flush())

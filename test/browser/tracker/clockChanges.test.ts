@@ -126,7 +126,7 @@ describe('wall-clock corrections mid-activity (fake clock)', () => {
 describe('checkpoints and crash recovery across a correction', () => {
   const trackers: Tracker[] = []
   // This page's clock runs on the same fake calendar as the frames' (retention is by date).
-  useFakePage(async () => {
+  const page = useFakePage(async () => {
     await Promise.all(trackers.splice(0).map((t) => t.destroy()))
     document.querySelectorAll('iframe').forEach((f) => f.remove())
   })
@@ -149,6 +149,7 @@ describe('checkpoints and crash recovery across a correction', () => {
         return (found?.event as any)?.generated.items[0].value === 10 && found
       }, 'the checkpoint at 70 s')
       tab.frame.remove() // a crash: the page never hears pagehide
+      page.clock.jump(15 * MINUTE) // past the checkpoint's promise to write again, on any shift
 
       const options = { endpoint: sink.url, app: { name: 'Math App' }, actor, storeName: store }
       const next = createTracker({ ...options, onError: () => {} })

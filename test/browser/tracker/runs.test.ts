@@ -7,7 +7,7 @@ import { expectAllDelivered } from '../support/delivered.js'
 import { installFakeClock, type FakeClock } from '../support/fakeClock.js'
 import { openTrackerFrame, reloadFrame, type FrameHarness } from '../support/frames.js'
 import { input, randomId } from '../support/page.js'
-import { SECOND, actor, lesson, useTracker } from '../support/trackerHarness.js'
+import { MINUTE, SECOND, actor, lesson, useTracker } from '../support/trackerHarness.js'
 import { waitFor } from '../support/waitFor.js'
 
 const DAY = 24 * 3600 * SECOND
@@ -165,6 +165,7 @@ describe('runs across page loads', function () {
     expect(tab.activity!.runId).to.equal(runId)
     await work(tab, 4)
     await tab.activity!.end()
+    tab.clock!.shiftWall(2 * MINUTE) // past the crashed page's promise to write again
     await expectAllDelivered(sink, [open.id], () => tab.tracker.flush())
     const events = await eventsAt(sink)
     expect(events.length).to.equal(2)

@@ -1,5 +1,5 @@
 import type { EventJournal } from '../journal/eventJournal.js'
-import { deadLetter, type JournalRecord } from '../journal/journalRecord.js'
+import { deadLetter, JOURNAL_FORMAT, type JournalRecord } from '../journal/journalRecord.js'
 import { sealDeadCheckpoints } from '../journal/sealDeadCheckpoints.js'
 import type { PageLocks } from '../journal/webLocks.js'
 import { TrackerError } from '../trackerError.js'
@@ -60,10 +60,17 @@ export interface Flusher {
   stop(): void
 }
 
+/**
+ * A dead letter's reasons (see `refuse`) that are all the proxy's clock checks, as a proxy that
+ * did not correct dates by `sendTime` words them (one that does adds what they are relative to).
+ */
+const CLOCK_ONLY = /^\[(\{"path":"[^"]*","message":"is (in the future|older than the retention period)"\},?)+\]$/
+
 export function createFlusher(o: FlusherOptions): Flusher {
   const scheduler = createFlushScheduler(() => flushOnce())
   let failing = false // said once per spell of failures
   let pruned = false // old dead letters go once per page
+  let revived = false // dead letters of a wrong clock go back once per page
   const beaconed = new Set<string>()
 
   /** Sets events the proxy refused for good aside, each with its own reasons, and says so. */
@@ -117,7 +124,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
   const send = async (records: JournalRecord[]): Promise<boolean> => {
     const events = records.map((r) => r.event)
     const ids = events.map((e) => e.id)
-    const outcome = await postBatch(events, o)
+    const outcome = await postBatch(events, o, records[0]!.offset ?? 0)
     const delivery: Delivery = { transport: 'fetch', at: Date.now(), ids }
     if (outcome.status !== undefined) delivery.status = outcome.status
     switch (outcome.kind) {
@@ -165,10 +172,27 @@ export function createFlusher(o: FlusherOptions): Flusher {
     if (old.length) await o.journal.forget(old.map((letter) => letter.id))
   }
 
+  /**
+   * Events a proxy refused for their dates alone (a device clock set wrong, before the proxy
+   * put dates right by `sendTime`) go back to the journal once this proxy is seen to do that.
+   * Their `sendTime` is the device's clock now, which puts them right if that clock is as wrong
+   * as when they were dated. Refused again, they stay: the new reasons do not match CLOCK_ONLY.
+   */
+  const reviveClockLetters = async () => {
+    revived = true
+    const records = (await o.journal.deadLetters())
+      .filter((letter) => CLOCK_ONLY.test(letter.reason))
+      .map((l): JournalRecord => ({ v: JOURNAL_FORMAT, id: l.id, event: l.event as JournalRecord['event'], createdAt: l.at }))
+    if (!records.length) return
+    await o.journal.put(records)
+    await o.journal.forget(records.map((r) => r.id))
+  }
+
   const flushOnce = () =>
     o.locks
       .exclusive(o.lockName, async () => {
         if (!pruned) await pruneDeadLetters()
+        if (!revived && o.clock.corrects) await reviveClockLetters()
         const { records, corrupt } = await o.journal.read()
         const sealed = await sealDeadCheckpoints(o.journal, o.locks, records, o.sessionId)
         for (const record of records) if (sealed.has(record.id)) delete record.open
@@ -180,7 +204,8 @@ export function createFlusher(o: FlusherOptions): Flusher {
           let bytes = 0
           for (; i < sendable.length && batch.length < o.maxBatchEvents; i++) {
             const size = JSON.stringify(sendable[i]!.event).length
-            if (batch.length && bytes + size > o.maxBatchBytes) break
+            // One offset per batch: its sendTime is read on the clock its events were dated on.
+            if (batch.length && (bytes + size > o.maxBatchBytes || sendable[i]!.offset !== batch[0]!.offset)) break
             batch.push(sendable[i]!)
             bytes += size
           }
@@ -195,14 +220,15 @@ export function createFlusher(o: FlusherOptions): Flusher {
     now: scheduler.now,
     beacon(leaving) {
       scheduler.suspend(leaving)
-      const events = o.journal
-        .pending()
-        .filter((r) => !beaconed.has(r.id) && r.event.actor.id === o.actorId)
-        .map((r) => r.event)
-      if (!events.length) return
-      const ids = sendBeacons(o.endpoint, beaconBodies(o.sensor, events, Date.now()))
+      const records = o.journal.pending().filter((r) => !beaconed.has(r.id) && r.event.actor.id === o.actorId)
+      if (!records.length) return
+      // As for a batch: one sendTime per clock the events were dated on.
+      const ids = [...new Set(records.map((r) => r.offset))].flatMap((offset) => {
+        const events = records.filter((r) => r.offset === offset).map((r) => r.event)
+        return sendBeacons(o.endpoint, beaconBodies(o.sensor, events, Date.now() + (offset ?? 0)))
+      })
       ids.forEach((id) => beaconed.add(id))
-      o.onDelivery({ transport: 'beacon', at: Date.now(), ids, ...(ids.length < events.length ? { error: 'beacon quota full' } : {}) })
+      o.onDelivery({ transport: 'beacon', at: Date.now(), ids, ...(ids.length < records.length ? { error: 'beacon quota full' } : {}) })
     },
     visible() {
       scheduler.suspend(false)

@@ -221,7 +221,7 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
    */
   const screen = (data: unknown[], user: AuthorizedUser, fromServer: boolean, sendTime?: string): Screened => {
     const screened = screenEvents(data, user)
-    const at = { ...limits, now: now() }
+    const at = { ...limits, now: now(), bySendTime: sendTime !== undefined }
     const correction = sendTimeCorrection(sendTime, at.now)
     screened.valid = screened.valid.map((event) => shiftEventDates(event, correction)).filter((event) => {
       const errors: FieldIssue[] =

@@ -86,6 +86,8 @@ export interface RunnerContext {
   runId: string
   /** False for a completion-only activity: no time is measured or recorded. */
   time: boolean
+  /** What to add to the device's clock to read the server's, as now known (events are dated on it). */
+  serverOffset(): number
   stored(): void
   changed(): void
   finished(runner: ActivityRunner): void
@@ -146,19 +148,23 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
       }, options.frameOrigins)
     : () => {}
 
-  const toRecord = (report: SliceReport, id: string, createdAt: number): JournalRecord => ({
+  // Slices are dated on the device's clock (continuous whatever the estimate does), then moved
+  // onto the server's by the offset known now, kept on the record: its batch's sendTime is read
+  // on the same clock, so the proxy puts right what that offset was off by.
+  const toRecord = (report: SliceReport, id: string, createdAt: number, offset = ctx.serverOffset()): JournalRecord => ({
     v: JOURNAL_FORMAT,
     id,
     createdAt,
+    offset,
     event: assembleTimeSpentEvent({
       id,
       generatedId: createEventId(),
       actor: ctx.actor,
       object: ctx.object,
       items: report.items,
-      startDate: report.start,
-      endDate: report.end,
-      eventTime: report.end,
+      startDate: report.start + offset,
+      endDate: report.end + offset,
+      eventTime: report.end + offset,
       runId: ctx.runId,
     }),
   })
@@ -266,6 +272,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
       const valid = parseOrThrow(completeInput, { metrics, ...completeOptions }, 'activity.complete')
       const records = finish('completed', now())
       const t = Date.now()
+      const offset = ctx.serverOffset()
       const event = assembleActivityEvent({
         ...valid,
         // The run's id is its completion's id too: a run completed again (resumed on another
@@ -275,9 +282,9 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
         generatedId: createEventId(),
         actor: ctx.actor,
         object: ctx.object,
-        eventTime: t,
+        eventTime: t + offset,
       })
-      records.push({ v: JOURNAL_FORMAT, id: event.id, createdAt: t, event })
+      records.push({ v: JOURNAL_FORMAT, id: event.id, createdAt: t, offset, event })
       return storeFinal(records)
     },
     end: async () => (status !== 'running' ? notRunning() : storeFinal(finish('ended', now()))),

@@ -70,6 +70,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
   const scheduler = createFlushScheduler(() => flushOnce())
   let failing = false // said once per spell of failures
   let pruned = false // old dead letters go once per page
+  let corrects = false // an answer carried serverTime: this proxy corrects dates by sendTime
   let revived = false // dead letters of a wrong clock go back once per page
   const beaconed = new Set<string>()
 
@@ -124,7 +125,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
   const send = async (records: JournalRecord[]): Promise<boolean> => {
     const events = records.map((r) => r.event)
     const ids = events.map((e) => e.id)
-    const outcome = await postBatch(events, o, records[0]!.offset ?? 0)
+    const outcome = await postBatch(events, o)
     const delivery: Delivery = { transport: 'fetch', at: Date.now(), ids }
     if (outcome.status !== undefined) delivery.status = outcome.status
     switch (outcome.kind) {
@@ -133,6 +134,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
         const refused = records.flatMap((record) => outcome.rejected.filter((x) => x.id === record.id).map((x) => ({ record, errors: x.errors })))
         await refuse(refused, outcome.status)
         failing = false
+        corrects ||= outcome.corrects
         o.onDelivery({ ...delivery, done: outcome.done, rejected: refused.map(({ record }) => record.id) })
         if (!outcome.unanswered.length) {
           scheduler.succeeded()
@@ -192,7 +194,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
     o.locks
       .exclusive(o.lockName, async () => {
         if (!pruned) await pruneDeadLetters()
-        if (!revived && o.clock.corrects) await reviveClockLetters()
+        if (!revived && corrects) await reviveClockLetters()
         const { records, corrupt } = await o.journal.read()
         const sealed = await sealDeadCheckpoints(o.journal, o.locks, records, o.sessionId)
         for (const record of records) if (sealed.has(record.id)) delete record.open
@@ -204,8 +206,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
           let bytes = 0
           for (; i < sendable.length && batch.length < o.maxBatchEvents; i++) {
             const size = JSON.stringify(sendable[i]!.event).length
-            // One offset per batch: its sendTime is read on the clock its events were dated on.
-            if (batch.length && (bytes + size > o.maxBatchBytes || sendable[i]!.offset !== batch[0]!.offset)) break
+            if (batch.length && bytes + size > o.maxBatchBytes) break
             batch.push(sendable[i]!)
             bytes += size
           }
@@ -220,15 +221,14 @@ export function createFlusher(o: FlusherOptions): Flusher {
     now: scheduler.now,
     beacon(leaving) {
       scheduler.suspend(leaving)
-      const records = o.journal.pending().filter((r) => !beaconed.has(r.id) && r.event.actor.id === o.actorId)
-      if (!records.length) return
-      // As for a batch: one sendTime per clock the events were dated on.
-      const ids = [...new Set(records.map((r) => r.offset))].flatMap((offset) => {
-        const events = records.filter((r) => r.offset === offset).map((r) => r.event)
-        return sendBeacons(o.endpoint, beaconBodies(o.sensor, events, Date.now() + (offset ?? 0)))
-      })
+      const events = o.journal
+        .pending()
+        .filter((r) => !beaconed.has(r.id) && r.event.actor.id === o.actorId)
+        .map((r) => r.event)
+      if (!events.length) return
+      const ids = sendBeacons(o.endpoint, beaconBodies(o.sensor, events, Date.now()))
       ids.forEach((id) => beaconed.add(id))
-      o.onDelivery({ transport: 'beacon', at: Date.now(), ids, ...(ids.length < records.length ? { error: 'beacon quota full' } : {}) })
+      o.onDelivery({ transport: 'beacon', at: Date.now(), ids, ...(ids.length < events.length ? { error: 'beacon quota full' } : {}) })
     },
     visible() {
       scheduler.suspend(false)

@@ -19,11 +19,6 @@ export interface JournalRecord {
    * any page may seal the checkpoint into a sendable event (same id, so recovery is idempotent).
    */
   open?: { owner: string; lock: string; at: number }
-  /**
-   * What was added to the device's clock to date the event (the server's clock as then known);
-   * absent: 0. Optional, so no format bump: older records were dated on the device's clock.
-   */
-  offset?: number
 }
 
 /** An event the proxy refused for good, or one that could not be kept. Stored under `d:<id>`. */

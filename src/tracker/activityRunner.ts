@@ -86,8 +86,6 @@ export interface RunnerContext {
   runId: string
   /** False for a completion-only activity: no time is measured or recorded. */
   time: boolean
-  /** What to add to the device's clock to read the server's, as now known (events are dated on it). */
-  serverOffset(): number
   stored(): void
   changed(): void
   finished(runner: ActivityRunner): void
@@ -148,23 +146,19 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
       }, options.frameOrigins)
     : () => {}
 
-  // Slices are dated on the device's clock (continuous whatever the estimate does), then moved
-  // onto the server's by the offset known now, kept on the record: its batch's sendTime is read
-  // on the same clock, so the proxy puts right what that offset was off by.
-  const toRecord = (report: SliceReport, id: string, createdAt: number, offset = ctx.serverOffset()): JournalRecord => ({
+  const toRecord = (report: SliceReport, id: string, createdAt: number): JournalRecord => ({
     v: JOURNAL_FORMAT,
     id,
     createdAt,
-    offset,
     event: assembleTimeSpentEvent({
       id,
       generatedId: createEventId(),
       actor: ctx.actor,
       object: ctx.object,
       items: report.items,
-      startDate: report.start + offset,
-      endDate: report.end + offset,
-      eventTime: report.end + offset,
+      startDate: report.start,
+      endDate: report.end,
+      eventTime: report.end,
       runId: ctx.runId,
     }),
   })
@@ -272,7 +266,6 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
       const valid = parseOrThrow(completeInput, { metrics, ...completeOptions }, 'activity.complete')
       const records = finish('completed', now())
       const t = Date.now()
-      const offset = ctx.serverOffset()
       const event = assembleActivityEvent({
         ...valid,
         // The run's id is its completion's id too: a run completed again (resumed on another
@@ -282,9 +275,9 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
         generatedId: createEventId(),
         actor: ctx.actor,
         object: ctx.object,
-        eventTime: t + offset,
+        eventTime: t,
       })
-      records.push({ v: JOURNAL_FORMAT, id: event.id, createdAt: t, offset, event })
+      records.push({ v: JOURNAL_FORMAT, id: event.id, createdAt: t, event })
       return storeFinal(records)
     },
     end: async () => (status !== 'running' ? notRunning() : storeFinal(finish('ended', now()))),

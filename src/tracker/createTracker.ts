@@ -6,7 +6,6 @@ import { createEventId } from '../events/eventId.js'
 import { parseOrThrow } from '../events/parse.js'
 import { toActivityContext, toTimebackUser } from '../events/toEventParts.js'
 import { createFlusher, type Delivery } from '../delivery/flusher.js'
-import { createServerClock } from '../delivery/serverClock.js'
 import { createEventJournal, type StorageMode } from '../journal/eventJournal.js'
 import { createPageLocks } from '../journal/webLocks.js'
 import { listen } from '../signals/listen.js'
@@ -143,10 +142,8 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
   const journal = createEventJournal(options.storeName, options.requestTimeoutMs, refused('IndexedDB', 'events kept in memory'), options.storage?.indexedDB)
   const locks = createPageLocks(refused('Web Locks', 'tabs send without taking turns'), options.storage?.locks)
 
-  const clock = createServerClock(`${options.storeName}:clock`)
   const flusher = createFlusher({
     ...options,
-    clock,
     journal,
     locks,
     actorId: actor.id,
@@ -190,7 +187,6 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
         lockName: `${options.storeName}:page:${sessionId}`,
         runId,
         time,
-        serverOffset: clock.offset,
         stored() {
           if (runner?.runId === runId) noteRun(runStore, runKey, runId) // not once it is completed
           flusher.soon()

@@ -186,18 +186,15 @@ describe('19.1 a device clock that is wrong', () => {
     current.old = true
     const page = await openLesson(HOUR)
     await workTwoMinutes(page)
-    // Only what was dated before the page's first answer: the Date header taught it the offset.
+    // Everything: the slices and the completion, all dated an hour ahead.
     const buried: string[] = await page.evaluate(async () => {
       const w = window as any
       await w.activity.complete({ xpEarned: 100 })
       await w.tracker.flush()
       return (await w.tracker.deadLetters()).map((letter: { id: string }) => letter.id)
     })
-    assert.ok(buried.length >= 1)
-    assert.ok(buried.every((id) => !current.platform.storedIds().includes(id)))
-    // The rest the tracker dated on the server's clock itself, by the Date header.
-    const dates = received().flatMap(datesOf).map(Date.parse)
-    assert.ok(dates.length && dates.every((at) => Math.abs(at - trueNow()) < 3 * MIN))
+    assert.ok(buried.length >= 3, `${buried.length} dead letters`)
+    assert.equal(current.platform.storedIds().length, 0)
     current.old = false
     // The next lesson's first slice brings the first answer of a proxy that corrects.
     await page.evaluate(() => {

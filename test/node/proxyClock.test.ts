@@ -6,6 +6,7 @@ import { describe, it } from 'node:test'
 import { buildActivityEvent, buildTimeSpentEvent } from '../../src/events/index.js'
 import type { TimeSpentEvent } from '../../src/events/eventTypes.js'
 import { student } from './fakePlatform.js'
+import { TRANSIT_MS } from '../../src/proxy/correctSendTime.js'
 import { answer, post, setupProxy } from './support/proxySetup.js'
 
 const object = { id: 'https://app.example/lessons/7', subject: 'Math' as const, app: { name: 'Math App' } }
@@ -32,19 +33,21 @@ const forwarded = (platform: { received: Array<{ data: unknown[] }> }) =>
 describe('19.1 the proxy corrects a device clock by the envelope’s sendTime', () => {
   const skews = { '+5 min': 5 * MIN, '+1 h': HOUR, '−3 h': -3 * HOUR, '−2 days': -48 * HOUR, '−40 days': -960 * HOUR }
   for (const [name, skew] of Object.entries(skews)) {
-    it(`a device clock ${name}: accepted, forwarded on the proxy's clock`, async () => {
+    it(`a device clock ${name}: accepted, forwarded on the proxy's clock (within ${TRANSIT_MS / 1000} s)`, async () => {
       const { proxy, platform } = setup()
       const spent = twoMinutes(NOW + skew - 1000)
       const done = buildActivityEvent({ actor: student, object, metrics: { xpEarned: 100 }, eventTime: NOW + skew - 500 })
       const { body } = await answer(await proxy(post(sentAt(NOW + skew, [spent, done]))))
       assert.deepEqual(body.rejected, [])
       assert.deepEqual(body.accepted, [spent.id, done.id])
+      // The clock is taken as right up to TRANSIT_MS: that much of the difference is left.
+      const left = Math.sign(skew) * TRANSIT_MS
       const [first, second] = forwarded(platform)
-      assert.equal(first!.eventTime, iso(NOW - 1000))
-      assert.equal(first!.generated.items[0]!.startDate, iso(NOW - 1000 - 2 * MIN))
-      assert.equal(first!.generated.items[0]!.endDate, iso(NOW - 1000))
+      assert.equal(first!.eventTime, iso(NOW - 1000 + left))
+      assert.equal(first!.generated.items[0]!.startDate, iso(NOW - 1000 - 2 * MIN + left))
+      assert.equal(first!.generated.items[0]!.endDate, iso(NOW - 1000 + left))
       assert.equal(first!.generated.items[0]!.value, 120)
-      assert.equal(second!.eventTime, iso(NOW - 500))
+      assert.equal(second!.eventTime, iso(NOW - 500 + left))
     })
   }
 
@@ -57,13 +60,20 @@ describe('19.1 the proxy corrects a device clock by the envelope’s sendTime', 
     assert.equal(bad.serverTime, NOW)
   })
 
-  it('leaves dates within transit (< 1 s) and without a sendTime as they are', async () => {
+  it(`leaves dates sent within ${TRANSIT_MS / 1000} s of its clock, or without a sendTime, as they are`, async () => {
     const { proxy, platform } = setup()
-    const near = twoMinutes(NOW - 10_000)
+    const near = twoMinutes(NOW - 10 * MIN)
     const undated = twoMinutes(NOW - 5 * MIN)
-    await answer(await proxy(post(sentAt(NOW - 900, [near]))))
+    await answer(await proxy(post(sentAt(NOW - TRANSIT_MS, [near]))))
     await answer(await proxy(post(sentAt(undefined, [undated]))))
     assert.deepEqual(forwarded(platform).map((e) => e.eventTime), [near.eventTime, undated.eventTime])
+  })
+
+  it('the correction grows from 0 without a jump past the transit allowance', async () => {
+    const { proxy, platform } = setup()
+    const event = twoMinutes(NOW - 10 * MIN)
+    await answer(await proxy(post(sentAt(NOW - TRANSIT_MS - 1500, [event]))))
+    assert.equal(forwarded(platform)[0]!.eventTime, iso(Date.parse(event.eventTime) + 1500))
   })
 
   it('without a sendTime, a clock an hour ahead is still refused (nothing to correct by)', async () => {
@@ -91,10 +101,10 @@ describe('19.1 the proxy corrects a device clock by the envelope’s sendTime', 
     const ahead = twoMinutes(NOW + HOUR - 1000) // the same two minutes, by a clock an hour ahead
     await answer(await proxy(post(sentAt(NOW, [honest]))))
     const { body } = await answer(await proxy(post(sentAt(NOW + HOUR, [ahead]))))
-    // At most the budget's 1 s of rounding passes a second time.
+    // What passes a second time is at most what the correction leaves (TRANSIT_MS, the second
+    // copy lies that much later) and the budget's 1 s of rounding.
     assert.equal(body.notCredited[0].id, ahead.id)
-    assert.ok(body.notCredited[0].seconds >= 119)
     const credited = forwarded(platform).flatMap((e) => e.generated.items).reduce((s, i) => s + i.value, 0)
-    assert.ok(credited <= 121, `${credited} s credited for 120 s`)
+    assert.ok(credited <= 120 + TRANSIT_MS / 1000 + 1, `${credited} s credited for 120 s`)
   })
 })

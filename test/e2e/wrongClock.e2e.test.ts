@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type Page, type Request as PageRequest } from 'playwright-core'
 import { assertInstalled, browserPaths, chromiumArgs } from '../../scripts/browsers.mjs'
 import { buildTimeSpentEvent } from '../../src/events/index.js'
 import type { TimebackEvent } from '../../src/events/eventTypes.js'
@@ -99,6 +99,10 @@ after(async () => {
 async function openLesson(skew: number): Promise<Page> {
   advanced = 0
   const page = await (await browser.newContext()).newPage()
+  const ours = (request: PageRequest) => request.url().endsWith('/api/caliper')
+  page.on('request', (request) => void (ours(request) && inFlight++))
+  page.on('requestfinished', (request) => void (ours(request) && inFlight--))
+  page.on('requestfailed', (request) => void (ours(request) && inFlight--))
   await page.clock.install({ time: trueNow() + skew })
   await page.goto(base)
   // Pausing moves the page's clock on a little: the true time follows.
@@ -108,15 +112,21 @@ async function openLesson(skew: number): Promise<Page> {
   return page
 }
 
+/** Requests of the page to the proxy not yet answered. */
+let inFlight = 0
+
 /**
  * Two minutes of work: input every 15 s, on the page's clock and the true one alike. In steps
- * of 250 ms: the proxy reads the true time while the page's clock runs a step, so the two are
- * up to a step apart (a real clock and the page's would run together), and two envelopes' dates
- * may be moved up to a step into each other, well within the time budget's 1 s of rounding.
+ * of 250 ms, never while a request is on its way: the proxy reads the true time while the page's
+ * clock runs a step, so the two are up to a step apart (a real clock and the page's would run
+ * together), and two envelopes' dates may be moved up to a step into each other, within the
+ * time budget's 1 s of rounding. A step run during a request's transit would lengthen that
+ * transit (and so that envelope's correction) by the step.
  */
 async function workTwoMinutes(page: Page) {
   for (let step = 0; step < 480; step++) {
     if (step % 60 === 0) await page.mouse.move(10 + step / 60, 10)
+    while (inFlight) await new Promise((resolve) => setTimeout(resolve, 5))
     advanced += 250
     await page.clock.runFor(250)
   }

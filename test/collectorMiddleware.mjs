@@ -8,6 +8,7 @@
 //   that content type (no condition: every request); [{ delayMs }]: hold every answer that
 //   long; [{ unanswered: true }]: answer 200 without mentioning any id (the proxy is still
 //   forwarding them elsewhere). DELETE /collect/<bucket>/rules drops them.
+// A scripted answer with `serverTime: true` carries the collector's clock, as the reference proxy's do.
 // An answer's `body` may be a string (sent as text/html: a sign-in page, a CDN's error page);
 // a 200 with a `body` is sent as given instead of the proxy protocol.
 const buckets = new Map()
@@ -94,5 +95,5 @@ export async function collectorMiddleware(ctx, next) {
     }
   }
   ctx.type = 'application/json'
-  ctx.body = JSON.stringify({ status: 'success', accepted, duplicates, rejected })
+  ctx.body = JSON.stringify({ status: 'success', accepted, duplicates, rejected, ...(scripted?.serverTime ? { serverTime: Date.now() } : {}) })
 }

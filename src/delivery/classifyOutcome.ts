@@ -4,7 +4,15 @@ import { readProxyAnswer, type ProxyAnswer } from './proxyProtocol.js'
 /** What to do after POSTing a batch. */
 export type BatchOutcome =
   /** A proxy answer: `done` ids leave the journal, `rejected` go to dead letters, `unanswered` stay. */
-  | { kind: 'answered'; status: number; done: string[]; rejected: Array<{ id: string; errors: unknown }>; unanswered: string[] }
+  | {
+      kind: 'answered'
+      status: number
+      done: string[]
+      rejected: Array<{ id: string; errors: unknown }>
+      unanswered: string[]
+      /** The answer carried `serverTime`: this proxy puts dates right by the envelope's `sendTime`. */
+      corrects: boolean
+    }
   /** 413: split the batch (a single event that is still too big is refused for good). */
   | { kind: 'split'; status: number }
   /** 401/403, a redirect, a 2xx that is not a proxy answer: stop until `flush()` or a reload. */
@@ -21,7 +29,7 @@ export interface HttpAnswer {
 }
 
 /** Which of `ids` an answer acknowledges, refuses for good, or does not mention. */
-function byAnswer(status: number, answer: ProxyAnswer, ids: string[]): BatchOutcome {
+function byAnswer(status: number, answer: ProxyAnswer, ids: string[], corrects: boolean): BatchOutcome {
   const done = new Set([...answer.accepted, ...answer.duplicates])
   const rejected = answer.rejected.filter((r) => ids.includes(r.id))
   const refused = new Set(rejected.map((r) => r.id))
@@ -31,6 +39,7 @@ function byAnswer(status: number, answer: ProxyAnswer, ids: string[]): BatchOutc
     done: ids.filter((id) => done.has(id)),
     rejected,
     unanswered: ids.filter((id) => !done.has(id) && !refused.has(id)),
+    corrects,
   }
 }
 
@@ -45,7 +54,7 @@ export function classifyOutcome(http: HttpAnswer, ids: string[], now: number): B
   if (http.redirected) return { kind: 'pause', status, why: 'the proxy route redirected: is the session expired?' }
   if (status === 401 || status === 403) return { kind: 'pause', status, why: `the proxy answered ${status}` }
   if (answer && (status < 300 || ((status === 400 || status === 422) && answer.rejected.length))) {
-    return byAnswer(status, answer, ids)
+    return byAnswer(status, answer, ids, typeof (http.body as { serverTime?: unknown }).serverTime === 'number')
   }
   if (status < 300) return { kind: 'pause', status, why: `${status} is not a proxy answer` }
   if (status === 413) return { kind: 'split', status }

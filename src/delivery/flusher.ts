@@ -1,5 +1,5 @@
 import type { EventJournal } from '../journal/eventJournal.js'
-import { deadLetter, type JournalRecord } from '../journal/journalRecord.js'
+import { deadLetter, JOURNAL_FORMAT, type JournalRecord } from '../journal/journalRecord.js'
 import { sealDeadCheckpoints } from '../journal/sealDeadCheckpoints.js'
 import type { PageLocks } from '../journal/webLocks.js'
 import { TrackerError } from '../trackerError.js'
@@ -60,10 +60,18 @@ export interface Flusher {
   stop(): void
 }
 
+/**
+ * A dead letter's reasons (see `refuse`) that are all the proxy's clock checks, as a proxy that
+ * did not correct dates by `sendTime` words them (one that does adds what they are relative to).
+ */
+const CLOCK_ONLY = /^\[(\{"path":"[^"]*","message":"is (in the future|older than the retention period)"\},?)+\]$/
+
 export function createFlusher(o: FlusherOptions): Flusher {
   const scheduler = createFlushScheduler(() => flushOnce())
   let failing = false // said once per spell of failures
   let pruned = false // old dead letters go once per page
+  let corrects = false // an answer carried serverTime: this proxy corrects dates by sendTime
+  let revived = false // dead letters of a wrong clock go back once per page
   const beaconed = new Set<string>()
 
   /** Sets events the proxy refused for good aside, each with its own reasons, and says so. */
@@ -126,6 +134,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
         const refused = records.flatMap((record) => outcome.rejected.filter((x) => x.id === record.id).map((x) => ({ record, errors: x.errors })))
         await refuse(refused, outcome.status)
         failing = false
+        corrects ||= outcome.corrects
         o.onDelivery({ ...delivery, done: outcome.done, rejected: refused.map(({ record }) => record.id) })
         if (!outcome.unanswered.length) {
           scheduler.succeeded()
@@ -165,10 +174,27 @@ export function createFlusher(o: FlusherOptions): Flusher {
     if (old.length) await o.journal.forget(old.map((letter) => letter.id))
   }
 
+  /**
+   * Events a proxy refused for their dates alone (a device clock set wrong, before the proxy
+   * put dates right by `sendTime`) go back to the journal once this proxy is seen to do that.
+   * Their `sendTime` is the device's clock now, which puts them right if that clock is as wrong
+   * as when they were dated. Refused again, they stay: the new reasons do not match CLOCK_ONLY.
+   */
+  const reviveClockLetters = async () => {
+    revived = true
+    const records = (await o.journal.deadLetters())
+      .filter((letter) => CLOCK_ONLY.test(letter.reason))
+      .map((l): JournalRecord => ({ v: JOURNAL_FORMAT, id: l.id, event: l.event as JournalRecord['event'], createdAt: l.at }))
+    if (!records.length) return
+    await o.journal.put(records)
+    await o.journal.forget(records.map((r) => r.id))
+  }
+
   const flushOnce = () =>
     o.locks
       .exclusive(o.lockName, async () => {
         if (!pruned) await pruneDeadLetters()
+        if (!revived && corrects) await reviveClockLetters()
         const { records, corrupt } = await o.journal.read()
         const sealed = await sealDeadCheckpoints(o.journal, records, o.sessionId)
         for (const record of records) if (sealed.has(record.id)) delete record.open

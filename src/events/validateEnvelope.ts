@@ -18,4 +18,4 @@ export const validateEnvelope = (envelope: unknown) => validate<CaliperEnvelope>
 
 /** Checks only the envelope around the events: sensor, sendTime if present, dataVersion, a non-empty data array. */
 export const validateEnvelopeShell = (envelope: unknown) =>
-  validate<{ sensor: string; data: unknown[] }>(envelopeShellSchema, envelope)
+  validate<{ sensor: string; sendTime?: string; data: unknown[] }>(envelopeShellSchema, envelope)

@@ -6,6 +6,7 @@ import { validateEnvelopeShell } from '../events/validateEnvelope.js'
 import { holdClaim, type ClaimLease } from './claimLease.js'
 import { creditClaim, trimCredit } from './creditedTime.js'
 import { findImplausible } from './eventPlausibility.js'
+import { sendTimeCorrection, shiftEventDates } from './correctSendTime.js'
 import { forwardEvents, type Forwarded } from './forwardEvents.js'
 import { ledgerKey, type CaliperLedger } from './ledger.js'
 import { createMemoryLedger } from './memoryLedger.js'
@@ -79,7 +80,11 @@ export interface CaliperProxyOptions {
   logger?: ProxyLogger
   /** Counts and timings for your metrics (see `ProxyMetric`). */
   onMetric?: MetricSink
-  /** How far ahead of this server's clock a student's device may run. Default 2 minutes. */
+  /**
+   * How far after its envelope's `sendTime` an event may be dated (dates are first put on this
+   * server's clock by the envelope's `sendTime`, so a device's wrong clock does not count here);
+   * without a `sendTime`, how far ahead of this server's clock. Default 2 minutes.
+   */
   clockSkewMs?: number
   /** Events older than this are refused; keep it at the tracker's `retentionMs`. Default 30 days. */
   retentionMs?: number
@@ -137,7 +142,7 @@ const NOTHING_FORWARDED: Forwarded = { accepted: [], refused: [], inDoubt: [] }
 
 const isTimeBudget = (ledger: object): ledger is TimeBudget => 'reserveTime' in ledger && 'releaseTime' in ledger
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+const jsonResponse = (status: number, body: object, headers: Record<string, string> = {}) =>
   textResponse(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers } })
 
 const errorBody = (message: string, errors?: unknown) => ({ status: 'error', message, ...(errors === undefined ? {} : { errors }) })
@@ -147,7 +152,8 @@ const errorBody = (message: string, errors?: unknown) => ({ status: 'error', mes
  * OAuth2 secret on the server, refuses cross-site requests, binds every event's actor to the
  * signed-in user, validates events with the same schemas the tracker uses, forwards each event
  * id at most once (ledger), and answers with the tracker's protocol:
- * `{ status: "success", accepted, duplicates, rejected }`.
+ * `{ status: "success", accepted, duplicates, rejected, serverTime }`. Each envelope's dates are
+ * first put on the proxy's clock by its `sendTime`, so a device's wrong clock costs nothing.
  *
  * @example
  * const proxy = createCaliperProxy({ caliperUrl, tokenUrl, clientId, clientSecret,
@@ -175,6 +181,8 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     onMetric: options.onMetric,
   })
   const now = options.now ?? Date.now
+  // Every JSON answer carries this server's clock: the tracker dates events on it.
+  const json = (status: number, body: object, headers?: Record<string, string>) => jsonResponse(status, { ...body, serverTime: now() }, headers)
   const retentionMs = options.retentionMs ?? 30 * 24 * 3_600_000
   const limits = { clockSkewMs: options.clockSkewMs ?? 120_000, retentionMs, maxXpPerEvent: options.maxXpPerEvent ?? 1000 }
   const budget = options.timeBudget ?? (isTimeBudget(ledger) ? ledger : createMemoryTimeBudget({ ttlMs: budgetTtl(retentionMs), now }))
@@ -206,11 +214,16 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     }
   }
 
-  /** Screens a request's events for `user`: schema and actor, then the proxy's own refusals. */
-  const screen = (data: unknown[], user: AuthorizedUser, fromServer: boolean): Screened => {
+  /**
+   * Screens a request's events for `user`: schema and actor, then the proxy's own refusals.
+   * Each valid event is first put on this server's clock by the envelope's `sendTime`; the
+   * checks then hold relative to that, so an event dated after it was sent is still refused.
+   */
+  const screen = (data: unknown[], user: AuthorizedUser, fromServer: boolean, sendTime?: string): Screened => {
     const screened = screenEvents(data, user)
-    const at = { ...limits, now: now() }
-    screened.valid = screened.valid.filter((event) => {
+    const at = { ...limits, now: now(), bySendTime: sendTime !== undefined }
+    const correction = sendTimeCorrection(sendTime, at.now)
+    screened.valid = screened.valid.map((event) => shiftEventDates(event, correction)).filter((event) => {
       const errors: FieldIssue[] =
         !fromServer && event.type === 'ActivityEvent' && options.activityEvents === 'server-only'
           ? [{ path: 'type', message: 'ActivityEvents are sent by the app server only' }]
@@ -333,7 +346,7 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     const eventWaitMs = limiter?.take(auth.id, 0, shell.value.data.length)
     if (eventWaitMs) return tooMany(eventWaitMs)
 
-    const screened = screen(shell.value.data, auth, false)
+    const screened = screen(shell.value.data, auth, false, shell.value.sendTime)
     if (screened.othersWaiting && screened.othersWaiting === shell.value.data.length) {
       count('deferred', screened.othersWaiting)
       return json(403, errorBody('these events belong to another student; they wait for that student'), cors)

@@ -5,7 +5,12 @@ import { ROUNDING_MS } from './creditedTime.js'
 export interface PlausibilityLimits {
   /** The server's clock, epoch ms. */
   now: number
-  /** How far ahead of the server a device's clock may run. */
+  /**
+   * The dates were put on the server's clock by their envelope's `sendTime`: a date refused is
+   * one its device made after (or long before) it sent it, and the message says so.
+   */
+  bySendTime?: boolean
+  /** How far after its envelope's sendTime an event may be dated (or ahead of `now`, without one). */
   clockSkewMs: number
   /** Nothing older is accepted: the tracker dead-letters what it could not send by then. */
   retentionMs: number
@@ -28,9 +33,12 @@ export function findImplausible(event: TimebackEvent, limits: PlausibilityLimits
   const latest = limits.now + limits.clockSkewMs
   const oldest = limits.now - limits.retentionMs
   // The path is put together only for an issue: this runs for every item of every event.
+  // The tracker takes the bare messages for refusals of a wrong clock and tries those events
+  // once more when the proxy corrects by sendTime; these say more, so they are not retried.
+  const by = limits.bySendTime ? " (by its envelope's sendTime)" : ''
   const checkTime = (at: number, path: string, field = '') => {
-    if (at > latest) issues.push({ path: path + field, message: 'is in the future' })
-    else if (at < oldest) issues.push({ path: path + field, message: 'is older than the retention period' })
+    if (at > latest) issues.push({ path: path + field, message: `is in the future${by}` })
+    else if (at < oldest) issues.push({ path: path + field, message: `is older than the retention period${by}` })
   }
   const eventTime = Date.parse(event.eventTime)
   checkTime(eventTime, 'eventTime')

@@ -43,6 +43,14 @@ describe('the demo, end to end', () => {
     // retention (README, "What students cannot fake"), and this script moves page time ahead.
     const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000
     await page.clock.install({ time: new Date(t0) })
+    // Page time runs minutes ahead in seconds here, while the proxy's clock is real: the proxy
+    // puts each envelope's dates on its clock by its sendTime, which would squeeze those minutes
+    // into seconds (and the student's time budget would trim the overlap). Stamped with the real
+    // time, sendTime says the page's clock is right: dates arrive as the page made them.
+    await page.route('**/api/caliper', async (route) => {
+      const envelope = JSON.parse(route.request().postData() ?? '{}')
+      await route.continue({ postData: JSON.stringify({ ...envelope, sendTime: new Date().toISOString() }) })
+    })
     await page.goto(demo.server.base)
     await page.waitForSelector('body[data-ready]')
     // From here on, page time moves only when the test says so: real time spent between steps

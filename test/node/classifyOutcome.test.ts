@@ -13,9 +13,9 @@ const protocol = (accepted: string[], duplicates: string[] = [], rejected: Array
 describe('classifyOutcome', () => {
   it('a proxy answer acknowledges accepted and duplicate ids, refuses rejected ones, keeps the rest', () => {
     const outcome = classifyOutcome(answer({ body: protocol(['a'], ['b']) }), ids, NOW)
-    assert.deepEqual(outcome, { kind: 'answered', status: 200, done: ['a', 'b'], rejected: [], unanswered: ['c'] })
+    assert.deepEqual(outcome, { kind: 'answered', status: 200, done: ['a', 'b'], rejected: [], unanswered: ['c'], corrects: false })
     const refusing = classifyOutcome(answer({ body: protocol(['a', 'b'], [], [{ id: 'c', errors: ['bad'] }]) }), ids, NOW)
-    assert.deepEqual(refusing, { kind: 'answered', status: 200, done: ['a', 'b'], rejected: [{ id: 'c', errors: ['bad'] }], unanswered: [] })
+    assert.deepEqual(refusing, { kind: 'answered', status: 200, done: ['a', 'b'], rejected: [{ id: 'c', errors: ['bad'] }], unanswered: [], corrects: false })
   })
 
   it('a redirected answer pauses (a sign-in page), even when it is a 200 with JSON', () => {
@@ -38,7 +38,12 @@ describe('classifyOutcome', () => {
 
   it('a 400/422 with per-event rejections refuses just those events', () => {
     const outcome = classifyOutcome(answer({ status: 422, body: protocol([], [], [{ id: 'b', errors: ['x'] }]) }), ids, NOW)
-    assert.deepEqual(outcome, { kind: 'answered', status: 422, done: [], rejected: [{ id: 'b', errors: ['x'] }], unanswered: ['a', 'c'] })
+    assert.deepEqual(outcome, { kind: 'answered', status: 422, done: [], rejected: [{ id: 'b', errors: ['x'] }], unanswered: ['a', 'c'], corrects: false })
+  })
+
+  it('an answer with serverTime says the proxy corrects dates by sendTime (issue 19)', () => {
+    const outcome = classifyOutcome(answer({ body: { ...protocol(ids), serverTime: NOW } }), ids, NOW)
+    assert.equal(outcome.kind === 'answered' && outcome.corrects, true)
   })
 
   it('a 400/422 that is not the proxy’s (reverse proxy, WAF, HTML) is retried, never blamed on the events', () => {

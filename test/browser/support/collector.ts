@@ -14,8 +14,8 @@ export interface ReceivedRequest {
 export interface Collector {
   url: string
   received(): Promise<ReceivedRequest[]>
-  /** Answers for the next requests, in order: `{ status, headers?, body?, reject?, delayMs? }`. */
-  script(answers: Array<{ status: number; headers?: Record<string, string>; body?: unknown; reject?: string[]; delayMs?: number }>): Promise<void>
+  /** Answers for the next requests, in order: `{ status, headers?, body?, reject?, delayMs?, serverTime? }`. */
+  script(answers: Array<{ status: number; headers?: Record<string, string>; body?: unknown; reject?: string[]; delayMs?: number; serverTime?: boolean }>): Promise<void>
   /** Standing rules (see collectorMiddleware.mjs); `clearRules()` drops them. */
   rules(rules: Array<{ status?: number; body?: unknown; containsId?: string; maxEvents?: number; contentType?: string; delayMs?: number; unanswered?: boolean }>): Promise<void>
   clearRules(): Promise<void>

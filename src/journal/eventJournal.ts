@@ -1,22 +1,35 @@
 import { withDeadline } from '../deadline.js'
+import { BACKOFF_BASE_MS } from '../delivery/backoff.js'
 import { createIdbJournal } from './idbJournal.js'
 import type { Journal, JournalContents } from './journal.js'
 import type { DeadLetter, JournalRecord } from './journalRecord.js'
 
 export type StorageMode = 'indexeddb' | 'memory'
 
+/** In memory mode, IndexedDB is tried again after 1 s, 2 s, 4 s… and then every 30 s. */
+export const RESTORE_CAP_MS = 30_000
+
 /**
  * The journal the tracker uses: IndexedDB behind an in-memory mirror.
  *
  * - The mirror holds every record this page stored (or found) until it is acknowledged, so the
  *   page-hide beacon can be built synchronously.
- * - When an IndexedDB call fails (cannot open, `QuotaExceededError`, `InvalidStateError`,
- *   storage blocked in a third-party iframe), it is retried once on a fresh connection; if that
- *   fails too, the journal carries on in memory for the rest of the page's life and calls
- *   `onStorageFailure` once. Nothing already in the mirror is lost, and no call ever rejects.
- * - A call that has not settled after `deadlineMs` (an open blocked behind another tab's
- *   `deleteDatabase`) counts as failed, so no caller waits forever.
- * - `factory` opens the database instead of the page's `indexedDB` (a Storage Access handle's).
+ * - A failed IndexedDB call (`QuotaExceededError`, `InvalidStateError` on a closed connection) is
+ *   retried once on a fresh connection; a call that has not settled after `deadlineMs` (a
+ *   transaction queued behind another tab's, an open blocked behind a `deleteDatabase`) is not,
+ *   as a fresh connection would wait behind the same tab. Then the journal works from memory
+ *   (`onModeChange(error)`): calls settle at once, so flushes, checkpoints and beacons go on.
+ * - Memory mode is left as soon as IndexedDB works again: tried on a backoff (timers only in
+ *   memory mode), each try writing back what IndexedDB may lack (records whose latest version it
+ *   did not confirm, dead letters, removals of acknowledged records), then `onModeChange()`.
+ * - A deadline is not a refusal: a call may still complete later. Its transaction was created
+ *   before any later one on the store, which IndexedDB runs after it; so a late `put` of a record
+ *   acknowledged meanwhile is undone by the write-back's removal, and a late `remove`, `bury` or
+ *   `seal` only does again what memory mode did.
+ * - IndexedDB that refused from the start (an exception, no timeout, before any call worked: a
+ *   third-party iframe, private browsing) is not tried again: such a refusal lasts the page.
+ * - No call ever rejects. `factory` opens the database instead of the page's `indexedDB` (a
+ *   Storage Access handle's).
  */
 export interface EventJournal extends Journal {
   mode(): StorageMode
@@ -27,58 +40,116 @@ export interface EventJournal extends Journal {
 export function createEventJournal(
   name: string,
   deadlineMs: number,
-  onStorageFailure: (error: unknown) => void,
+  onModeChange: (lost?: unknown) => void,
   factory?: IDBFactory,
 ): EventJournal {
   const mirror = new Map<string, JournalRecord>()
+  /** Dead letters IndexedDB did not confirm. */
   const dead = new Map<string, DeadLetter>()
   /** Ids whose put has completed in IndexedDB; a later read that lacks them means acked elsewhere. */
   const durable = new Set<string>()
+  /** Ids whose latest version in the mirror IndexedDB did not confirm. */
+  const dirty = new Set<string>()
+  /** Ids removed from the mirror whose removal IndexedDB did not confirm. */
+  const gone = new Set<string>()
   let idb: Journal | undefined
-  let memoryOnly = false
+  let down = false
+  let worked = false
+  let refused = false
+  let retries = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
 
-  /** Runs `op` on IndexedDB with one retry on a fresh connection; undefined once in memory. */
+  /** Runs `op` on IndexedDB once, on a fresh connection if the last one failed. */
+  const once = async <T>(op: (journal: Journal) => Promise<T>): Promise<{ value: T }> => {
+    // Connects lazily: an `indexedDB` that throws (blocked storage) throws from `op`.
+    const journal = (idb ??= createIdbJournal(name, factory))
+    try {
+      const value = await withDeadline(op(journal), deadlineMs, 'IndexedDB')
+      worked = true
+      return { value }
+    } catch (error) {
+      // Calls failing together replace the connection once, leaving none open behind them.
+      if (idb === journal) {
+        journal.close()
+        idb = undefined
+      }
+      throw error
+    }
+  }
+
+  /** `op` on IndexedDB, unless in memory mode; undefined when it did not (yet) happen there. */
   const attempt = async <T>(op: (journal: Journal) => Promise<T>): Promise<{ value: T } | undefined> => {
-    for (let tries = 0; !memoryOnly && tries < 2; tries++) {
-      // Connects lazily: an `indexedDB` that throws (blocked storage) throws from `op`.
-      const journal = (idb ??= createIdbJournal(name, factory))
+    for (let tries = 0; !down && tries < 2; tries++) {
       try {
-        return { value: await withDeadline(op(journal), deadlineMs, 'IndexedDB') }
+        return await once(op)
       } catch (error) {
-        // Calls failing together replace the connection once, leaving none open behind them.
-        if (idb === journal) {
-          journal.close()
-          idb = undefined
-        }
-        if (tries === 1 && !memoryOnly) {
-          memoryOnly = true // said once, even when several writes fail at the same moment
-          onStorageFailure(error)
-        }
+        if (tries || !(error instanceof DOMException)) lose(error)
       }
     }
     return undefined
+  }
+
+  const lose = (error: unknown) => {
+    if (down) return // said once, even when several calls fail at the same moment
+    down = true
+    onModeChange(error)
+    if (worked || !(error instanceof DOMException)) retry()
+    else refused = true
+  }
+  const retry = () => (timer = setTimeout(restore, Math.min(RESTORE_CAP_MS, BACKOFF_BASE_MS * 2 ** retries++)))
+  const restore = () =>
+    once(writeBack).then(() => {
+      down = false
+      retries = 0
+      onModeChange()
+      // Whatever changed in memory while the write-back was under way.
+      if (dirty.size + gone.size + dead.size) void attempt(writeBack)
+    }, retry)
+
+  const confirm = (records: JournalRecord[]) =>
+    records.forEach((r) => {
+      durable.add(r.id)
+      if (mirror.get(r.id) === r) dirty.delete(r.id)
+    })
+  /** What memory mode kept from IndexedDB, written back in the order it happened there. */
+  const writeBack = async (journal: Journal) => {
+    const records = [...dirty].map((id) => mirror.get(id)!)
+    const letters = [...dead.values()]
+    const ids = [...gone]
+    await journal.put(records)
+    await journal.bury(letters)
+    await journal.remove(ids)
+    confirm(records)
+    letters.forEach((l) => dead.delete(l.id))
+    ids.forEach((id) => gone.delete(id))
   }
 
   const drop = (ids: string[]) =>
     ids.forEach((id) => {
       mirror.delete(id)
       durable.delete(id)
+      dirty.delete(id)
     })
 
   return {
     close() {
+      clearTimeout(timer)
       idb?.close()
       idb = undefined
     },
-    mode: () => (memoryOnly ? 'memory' : 'indexeddb'),
+    mode: () => (down ? 'memory' : 'indexeddb'),
     pending: () => [...mirror.values()].filter((r) => !r.open).sort((a, b) => a.createdAt - b.createdAt),
     async put(records) {
-      records.forEach((r) => mirror.set(r.id, r))
-      if (await attempt((j) => j.put(records))) records.forEach((r) => durable.add(r.id))
+      records.forEach((r) => {
+        mirror.set(r.id, r)
+        dirty.add(r.id)
+      })
+      if (await attempt((j) => j.put(records))) confirm(records)
     },
     async remove(ids) {
       drop(ids)
-      await attempt((j) => j.remove(ids))
+      // Not after a refusal: nothing will be written back, and the set would only grow.
+      if (!(await attempt((j) => j.remove(ids))) && !refused) ids.forEach((id) => gone.add(id))
     },
     async removeKeys(keys) {
       await attempt((j) => j.removeKeys(keys))
@@ -89,12 +160,14 @@ export function createEventJournal(
       if (!stored) return { records: [...mirror.values()], corrupt: [] }
       const seen = new Set(stored.value.records.map((r) => r.id))
       drop([...before].filter((id) => !seen.has(id) && !mirror.get(id)?.open))
-      for (const record of stored.value.records) {
+      // A late put may have brought back a record acknowledged meanwhile, until the write-back.
+      const records = stored.value.records.filter((r) => !gone.has(r.id))
+      for (const record of records) {
         // The stored copy is authoritative (another page may have sealed a checkpoint).
         if (!mirror.has(record.id) || !record.open) mirror.set(record.id, record)
         durable.add(record.id)
       }
-      return stored.value
+      return { ...stored.value, records }
     },
     async bury(letters) {
       letters.forEach((letter) => dead.set(letter.id, letter))
@@ -118,6 +191,7 @@ export function createEventJournal(
       }
       if (!record?.open) return false
       delete record.open
+      dirty.add(id) // IndexedDB still has it open
       return true
     },
   }

@@ -139,7 +139,16 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
     report(new TrackerError('storage-unavailable', `${what} refused (${String(error)}); ${then}`, { cause: error }))
     notify()
   }
-  const journal = createEventJournal(options.storeName, options.requestTimeoutMs, refused('IndexedDB', 'events kept in memory'), options.storage?.indexedDB)
+  const journal = createEventJournal(
+    options.storeName,
+    options.requestTimeoutMs,
+    (lost) => {
+      if (lost) refused('IndexedDB', 'events kept in memory')(lost)
+      else report(new TrackerError('storage-restored', 'IndexedDB works again; events stored there'))
+      notify()
+    },
+    options.storage?.indexedDB,
+  )
   const locks = createPageLocks(refused('Web Locks', 'tabs send without taking turns'), options.storage?.locks)
 
   const flusher = createFlusher({

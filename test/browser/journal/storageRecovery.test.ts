@@ -9,34 +9,11 @@ import { createStore, entries } from 'idb-keyval'
 import { createEventJournal, type EventJournal } from '../../../src/journal/eventJournal.js'
 import { JOURNAL_FORMAT, type JournalRecord } from '../../../src/journal/journalRecord.js'
 import { installFakeClock, type FakeClock } from '../support/fakeClock.js'
+import { holdStore } from '../support/holdStore.js'
 import { randomId } from '../support/page.js'
 import { realDelay } from '../support/waitFor.js'
 
 const SECOND = 1000
-
-/** Holds a readwrite transaction on `name`'s journal store, as another tab can, until released. */
-export async function holdStore(name: string): Promise<() => Promise<void>> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = indexedDB.open(name)
-    request.onupgradeneeded = () => request.result.createObjectStore('journal')
-    request.onsuccess = () => resolve(request.result)
-    request.onerror = () => reject(request.error)
-  })
-  const transaction = db.transaction('journal', 'readwrite')
-  const store = transaction.objectStore('journal')
-  let holding = true
-  // A transaction stays active while it has requests: chaining one per success keeps it alive.
-  const loop = () => {
-    if (holding) store.get('hold').onsuccess = loop
-  }
-  loop()
-  const done = new Promise((resolve) => (transaction.oncomplete = resolve))
-  return async () => {
-    holding = false
-    await done
-    db.close()
-  }
-}
 
 const record = (id: string): JournalRecord => ({
   v: JOURNAL_FORMAT,

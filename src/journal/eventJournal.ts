@@ -26,8 +26,8 @@ export const RESTORE_CAP_MS = 30_000
  *   before any later one on the store, which IndexedDB runs after it; so a late `put` of a record
  *   acknowledged meanwhile is undone by the write-back's removal, and a late `remove`, `bury` or
  *   `seal` only does again what memory mode did.
- * - IndexedDB that refused from the start (an exception, no timeout, before any call worked: a
- *   third-party iframe, private browsing) is not tried again: such a refusal lasts the page.
+ * - IndexedDB that refused from the start (an exception other than a full quota, before any call
+ *   worked: a third-party iframe, private browsing) is not tried again: that lasts the page.
  * - No call ever rejects. `factory` opens the database instead of the page's `indexedDB` (a
  *   Storage Access handle's).
  */
@@ -56,6 +56,7 @@ export function createEventJournal(
   let down = false
   let worked = false
   let refused = false
+  let idle = false
   let retries = 0
   let timer: ReturnType<typeof setTimeout> | undefined
 
@@ -93,18 +94,23 @@ export function createEventJournal(
     if (down) return // said once, even when several calls fail at the same moment
     down = true
     onModeChange(error)
-    if (worked || !(error instanceof DOMException)) retry()
+    if (worked || !(error instanceof DOMException) || error.name == 'QuotaExceededError') retry()
     else refused = true
   }
   const retry = () => (timer = setTimeout(restore, Math.min(RESTORE_CAP_MS, BACKOFF_BASE_MS * 2 ** retries++)))
-  const restore = () =>
-    once(writeBack).then(() => {
-      down = false
-      retries = 0
-      onModeChange()
-      // Whatever changed in memory while the write-back was under way.
-      if (dirty.size + gone.size + dead.size) void attempt(writeBack)
-    }, retry)
+  const restore = () => {
+    // Only a write that adds data tells that IndexedDB stores again (over its quota, reads and
+    // deletes still work). With nothing to write nothing is at risk: the next put tries.
+    idle = !dirty.size && !dead.size
+    if (!idle)
+      once(writeBack).then(() => {
+        down = false
+        retries = 0
+        onModeChange()
+        // Whatever changed in memory while the write-back was under way.
+        if (dirty.size + gone.size + dead.size) void attempt(writeBack)
+      }, retry)
+  }
 
   const confirm = (records: JournalRecord[]) =>
     records.forEach((r) => {
@@ -144,6 +150,7 @@ export function createEventJournal(
         mirror.set(r.id, r)
         dirty.add(r.id)
       })
+      if (idle) restore()
       if (await attempt((j) => j.put(records))) confirm(records)
     },
     async remove(ids) {

@@ -46,16 +46,16 @@ export function createEventJournal(
   const mirror = new Map<string, JournalRecord>()
   /** Dead letters IndexedDB did not confirm. */
   const dead = new Map<string, DeadLetter>()
-  /** Ids whose put has completed in IndexedDB; a later read that lacks them means acked elsewhere. */
-  const durable = new Set<string>()
-  /** Ids whose latest version in the mirror IndexedDB did not confirm. */
-  const dirty = new Set<string>()
+  /**
+   * Records (these very objects) IndexedDB confirmed it holds: the mirror's others are to be
+   * written back, and a later read that lacks one means it was acknowledged elsewhere.
+   */
+  const saved = new WeakSet<JournalRecord>()
   /** Ids removed from the mirror whose removal IndexedDB did not confirm. */
   const gone = new Set<string>()
   let idb: Journal | undefined
   let down = false
   let worked = false
-  let refused = false
   let idle = false
   let retries = 0
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -95,47 +95,41 @@ export function createEventJournal(
     down = true
     onModeChange(error)
     if (worked || !(error instanceof DOMException) || error.name == 'QuotaExceededError') retry()
-    else refused = true
   }
   const retry = () => (timer = setTimeout(restore, Math.min(RESTORE_CAP_MS, BACKOFF_BASE_MS * 2 ** retries++)))
   const restore = () => {
     // Only a write that adds data tells that IndexedDB stores again (over its quota, reads and
     // deletes still work). With nothing to write nothing is at risk: the next put tries.
-    idle = !dirty.size && !dead.size
+    idle = !dead.size && !unsaved().length
     if (!idle)
       once(writeBack).then(() => {
         down = false
         retries = 0
         onModeChange()
         // Whatever changed in memory while the write-back was under way.
-        if (dirty.size + gone.size + dead.size) void attempt(writeBack)
+        void attempt(writeBack)
       }, retry)
   }
 
-  const confirm = (records: JournalRecord[]) =>
-    records.forEach((r) => {
-      durable.add(r.id)
-      if (mirror.get(r.id) === r) dirty.delete(r.id)
-    })
-  /** What memory mode kept from IndexedDB, written back in the order it happened there. */
+  const unsaved = () => [...mirror.values()].filter((r) => !saved.has(r))
+  const confirm = (records: JournalRecord[]) => records.forEach((r) => saved.add(r))
+  /**
+   * What memory mode kept from IndexedDB. Removals first: their transaction is created before
+   * any `read()` that follows, which so never sees a record a late put brought back.
+   */
   const writeBack = async (journal: Journal) => {
-    const records = [...dirty].map((id) => mirror.get(id)!)
-    const letters = [...dead.values()]
     const ids = [...gone]
+    const records = unsaved()
+    const letters = [...dead.values()]
+    await journal.remove(ids)
     await journal.put(records)
     await journal.bury(letters)
-    await journal.remove(ids)
     confirm(records)
     letters.forEach((l) => dead.delete(l.id))
     ids.forEach((id) => gone.delete(id))
   }
 
-  const drop = (ids: string[]) =>
-    ids.forEach((id) => {
-      mirror.delete(id)
-      durable.delete(id)
-      dirty.delete(id)
-    })
+  const drop = (ids: string[]) => ids.forEach((id) => mirror.delete(id))
 
   return {
     close() {
@@ -146,35 +140,31 @@ export function createEventJournal(
     mode: () => (down ? 'memory' : 'indexeddb'),
     pending: () => [...mirror.values()].filter((r) => !r.open).sort((a, b) => a.createdAt - b.createdAt),
     async put(records) {
-      records.forEach((r) => {
-        mirror.set(r.id, r)
-        dirty.add(r.id)
-      })
+      records.forEach((r) => mirror.set(r.id, r))
       if (idle) restore()
       if (await attempt((j) => j.put(records))) confirm(records)
     },
     async remove(ids) {
       drop(ids)
-      // Not after a refusal: nothing will be written back, and the set would only grow.
-      if (!(await attempt((j) => j.remove(ids))) && !refused) ids.forEach((id) => gone.add(id))
+      // Not before IndexedDB ever worked: it has no record to bring back (and after a refusal,
+      // the set would only grow).
+      if (!(await attempt((j) => j.remove(ids))) && worked) ids.forEach((id) => gone.add(id))
     },
     async removeKeys(keys) {
       await attempt((j) => j.removeKeys(keys))
     },
     async read(): Promise<JournalContents> {
-      const before = new Set(durable)
+      const before = [...mirror.values()].filter((r) => saved.has(r))
       const stored = await attempt((j) => j.read())
       if (!stored) return { records: [...mirror.values()], corrupt: [] }
       const seen = new Set(stored.value.records.map((r) => r.id))
-      drop([...before].filter((id) => !seen.has(id) && !mirror.get(id)?.open))
-      // A late put may have brought back a record acknowledged meanwhile, until the write-back.
-      const records = stored.value.records.filter((r) => !gone.has(r.id))
-      for (const record of records) {
+      for (const r of before) if (!seen.has(r.id) && mirror.get(r.id) === r && !r.open) mirror.delete(r.id)
+      for (const record of stored.value.records) {
         // The stored copy is authoritative (another page may have sealed a checkpoint).
         if (!mirror.has(record.id) || !record.open) mirror.set(record.id, record)
-        durable.add(record.id)
+        saved.add(record)
       }
-      return { ...stored.value, records }
+      return stored.value
     },
     async bury(letters) {
       letters.forEach((letter) => dead.set(letter.id, letter))
@@ -198,7 +188,7 @@ export function createEventJournal(
       }
       if (!record?.open) return false
       delete record.open
-      dirty.add(id) // IndexedDB still has it open
+      saved.delete(record) // IndexedDB still has it open
       return true
     },
   }

@@ -143,8 +143,8 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
     options.storeName,
     options.requestTimeoutMs,
     (lost) => {
-      if (lost) refused('IndexedDB', 'events kept in memory')(lost)
-      else report(new TrackerError('storage-restored', 'IndexedDB works again; events stored there'))
+      if (lost) return refused('IndexedDB', 'events kept in memory')(lost)
+      report(new TrackerError('storage-restored', 'IndexedDB works again'))
       notify()
     },
     options.storage?.indexedDB,

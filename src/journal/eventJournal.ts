@@ -19,15 +19,18 @@ export const RESTORE_CAP_MS = 30_000
  *   transaction queued behind another tab's, an open blocked behind a `deleteDatabase`) is not,
  *   as a fresh connection would wait behind the same tab. Then the journal works from memory
  *   (`onModeChange(error)`): calls settle at once, so flushes, checkpoints and beacons go on.
- * - Memory mode is left as soon as IndexedDB works again: tried on a backoff (timers only in
- *   memory mode), each try writing back what IndexedDB may lack (records whose latest version it
- *   did not confirm, dead letters, removals of acknowledged records), then `onModeChange()`.
- * - A deadline is not a refusal: a call may still complete later. Its transaction was created
- *   before any later one on the store, which IndexedDB runs after it; so a late `put` of a record
- *   acknowledged meanwhile is undone by the write-back's removal, and a late `remove`, `bury` or
- *   `seal` only does again what memory mode did.
- * - IndexedDB that refused from the start (an exception other than a full quota, before any call
- *   worked: a third-party iframe, private browsing) is not tried again: that lasts the page.
+ * - Memory mode is left as soon as IndexedDB stores again: tried on a backoff (timers only in
+ *   memory mode), each try writing back the records whose latest version it did not confirm and
+ *   the dead letters kept in memory, then `onModeChange()`. Only a write tells (over its quota,
+ *   IndexedDB still reads and deletes): with nothing to write, nothing is at risk, and the next
+ *   `put` tries at once. Refusals (a third-party iframe, private browsing) are tried the same
+ *   way, so at most once per 30 s while an activity runs, and never said again.
+ * - A deadline is not a refusal: a call may still complete later, after the calls made before
+ *   it (IndexedDB runs readwrite transactions on a store in the order they were created), and a
+ *   connection that opens after its deadline is closed unused. A late `put` that lands after the
+ *   record was acknowledged brings it back until the next flush sends it again (the proxy
+ *   answers it as a duplicate; nothing is credited twice); a late `remove`, `bury` or `seal`
+ *   only does again what memory mode did.
  * - No call ever rejects. `factory` opens the database instead of the page's `indexedDB` (a
  *   Storage Access handle's).
  */
@@ -51,11 +54,8 @@ export function createEventJournal(
    * written back, and a later read that lacks one means it was acknowledged elsewhere.
    */
   const saved = new WeakSet<JournalRecord>()
-  /** Ids removed from the mirror whose removal IndexedDB did not confirm. */
-  const gone = new Set<string>()
   let idb: Journal | undefined
   let down = false
-  let worked = false
   let idle = false
   let retries = 0
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -66,7 +66,6 @@ export function createEventJournal(
     const journal = (idb ??= createIdbJournal(name, factory))
     try {
       const value = await withDeadline(op(journal), deadlineMs, 'IndexedDB')
-      worked = true
       return { value }
     } catch (error) {
       // Calls failing together replace the connection once, leaving none open behind them.
@@ -94,13 +93,13 @@ export function createEventJournal(
     if (down) return // said once, even when several calls fail at the same moment
     down = true
     onModeChange(error)
-    if (worked || !(error instanceof DOMException) || error.name == 'QuotaExceededError') retry()
+    retry()
   }
   const retry = () => (timer = setTimeout(restore, Math.min(RESTORE_CAP_MS, BACKOFF_BASE_MS * 2 ** retries++)))
   const restore = () => {
     // Only a write that adds data tells that IndexedDB stores again (over its quota, reads and
     // deletes still work). With nothing to write nothing is at risk: the next put tries.
-    idle = !dead.size && !unsaved().length
+    idle = !unsaved().length
     if (!idle)
       once(writeBack).then(() => {
         down = false
@@ -118,15 +117,12 @@ export function createEventJournal(
    * any `read()` that follows, which so never sees a record a late put brought back.
    */
   const writeBack = async (journal: Journal) => {
-    const ids = [...gone]
     const records = unsaved()
     const letters = [...dead.values()]
-    await journal.remove(ids)
     await journal.put(records)
     await journal.bury(letters)
     confirm(records)
     letters.forEach((l) => dead.delete(l.id))
-    ids.forEach((id) => gone.delete(id))
   }
 
   const drop = (ids: string[]) => ids.forEach((id) => mirror.delete(id))
@@ -146,9 +142,7 @@ export function createEventJournal(
     },
     async remove(ids) {
       drop(ids)
-      // Not before IndexedDB ever worked: it has no record to bring back (and after a refusal,
-      // the set would only grow).
-      if (!(await attempt((j) => j.remove(ids))) && worked) ids.forEach((id) => gone.add(id))
+      await attempt((j) => j.remove(ids))
     },
     async removeKeys(keys) {
       await attempt((j) => j.removeKeys(keys))
@@ -158,7 +152,7 @@ export function createEventJournal(
       const stored = await attempt((j) => j.read())
       if (!stored) return { records: [...mirror.values()], corrupt: [] }
       const seen = new Set(stored.value.records.map((r) => r.id))
-      for (const r of before) if (!seen.has(r.id) && mirror.get(r.id) === r && !r.open) mirror.delete(r.id)
+      for (const r of before) if (!seen.has(r.id) && !r.open) mirror.delete(r.id)
       for (const record of stored.value.records) {
         // The stored copy is authoritative (another page may have sealed a checkpoint).
         if (!mirror.has(record.id) || !record.open) mirror.set(record.id, record)
@@ -167,9 +161,8 @@ export function createEventJournal(
       return stored.value
     },
     async bury(letters) {
-      letters.forEach((letter) => dead.set(letter.id, letter))
       drop(letters.map((l) => l.id))
-      if (await attempt((j) => j.bury(letters))) letters.forEach((l) => dead.delete(l.id))
+      if (!(await attempt((j) => j.bury(letters)))) letters.forEach((l) => dead.set(l.id, l))
     },
     async deadLetters() {
       const stored = await attempt((j) => j.deadLetters())
@@ -188,7 +181,6 @@ export function createEventJournal(
       }
       if (!record?.open) return false
       delete record.open
-      saved.delete(record) // IndexedDB still has it open
       return true
     },
   }

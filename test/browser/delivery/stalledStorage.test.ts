@@ -63,8 +63,8 @@ describe('another tab holds the store longer than requestTimeoutMs, then the tab
   async function stallThenCrash(options: string, checkpointS: number, stallS: number, afterS: number, during: (tab: Tab, sink: Collector) => Promise<void>) {
     const store = `test-${randomId()}`
     const sink = collector()
-    // The fake clock waits at most 1 s (real) for a transaction, so deadlines can fall due.
-    const tab = await openTab(`store=${store}&endpoint=${sink.url}&start&fakeClock&idbCapMs=1000&checkpointMs=${checkpointS * 1000}&${options}`)
+    // The fake clock waits at most 3 s (real) for a transaction, so deadlines can fall due.
+    const tab = await openTab(`store=${store}&endpoint=${sink.url}&start&fakeClock&idbCapMs=3000&checkpointMs=${checkpointS * 1000}&${options}`)
     await tab.run(`window.modes = []; harness.tracker.subscribe((s) => modes.push(s.queue.storage))`)
     await work(tab, 5)
     expect(await storage(tab)).to.equal('indexeddb')
@@ -101,7 +101,7 @@ describe('another tab holds the store longer than requestTimeoutMs, then the tab
   }
 
   it('goes to memory, keeps delivering slices, comes back, and the crash loses at most checkpointMs', async function () {
-    this.timeout(60_000)
+    this.timeout(120_000)
     // Deadlines of 1 s, a slice every 10 s, checkpoints every 2 s.
     await stallThenCrash('requestTimeoutMs=1000&sliceMs=10000', 2, 25, 40, async (_, sink) => {
       // The slices closed while the store was held left by fetch (10 s and 20 s; 30 s is open).
@@ -110,7 +110,7 @@ describe('another tab holds the store longer than requestTimeoutMs, then the tab
   })
 
   it('the issue’s timings (default deadlines and slices): a 75 s stall, a crash 60 s later', async function () {
-    this.timeout(120_000)
+    this.timeout(180_000)
     await stallThenCrash('', 5, 75, 60, async (tab, sink) => {
       // The minute's slice closed at 60 s, 35 s after the first write queued behind the other
       // tab: it left at once, not after waiting out that write's deadlines.

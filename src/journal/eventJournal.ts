@@ -83,6 +83,7 @@ export function createEventJournal(
       try {
         return await once(op)
       } catch (error) {
+        // A missed deadline is no DOMException: a fresh connection would queue behind the same tab.
         if (tries || !(error instanceof DOMException)) lose(error)
       }
     }
@@ -112,10 +113,7 @@ export function createEventJournal(
 
   const unsaved = () => [...mirror.values()].filter((r) => !saved.has(r))
   const confirm = (records: JournalRecord[]) => records.forEach((r) => saved.add(r))
-  /**
-   * What memory mode kept from IndexedDB. Removals first: their transaction is created before
-   * any `read()` that follows, which so never sees a record a late put brought back.
-   */
+  /** What memory mode kept: the records IndexedDB did not confirm (each as it is now), dead letters. */
   const writeBack = async (journal: Journal) => {
     const records = unsaved()
     const letters = [...dead.values()]

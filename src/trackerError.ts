@@ -2,6 +2,8 @@
 export type TrackerErrorCode =
   /** IndexedDB or Web Locks refuse (said once each); that feature is done without for this page. */
   | 'storage-unavailable'
+  /** IndexedDB works again after a failure: what was kept in memory is stored there again. */
+  | 'storage-restored'
   /** The proxy refused an event for good (400/413/422); it is in the dead-letter store. */
   | 'event-rejected'
   /** An event stayed undeliverable longer than `retentionMs`; it is in the dead-letter store. */

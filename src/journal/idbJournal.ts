@@ -13,7 +13,11 @@ import { deadKey, eventKey, isJournalRecord, isNewerRecord, lapsed, type DeadLet
 export function createIdbJournal(name: string, factory?: IDBFactory): Journal {
   let connection: Promise<IDBDatabase> | undefined
   let db: IDBDatabase | undefined
-  const close = () => db?.close()
+  let closed = false
+  const close = () => {
+    closed = true
+    db?.close()
+  }
   const store = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => T | PromiseLike<T>): Promise<T> => {
     if (!connection) {
       // Read here, not earlier: the global `indexedDB` itself may throw (blocked storage).
@@ -23,7 +27,13 @@ export function createIdbJournal(name: string, factory?: IDBFactory): Journal {
       // Another tab deleting or upgrading the database waits until every connection has closed:
       // close ours then. A connection that failed or closed (Safari sometimes closes one) fails
       // its calls, and the event journal replaces this journal with a fresh one (`attempt`).
-      connection.then((opened) => ((db = opened).onversionchange = close), () => {})
+      // An open that succeeds after this journal was given up (its deadline passed) is closed at
+      // once, so no call queued on it writes behind the calls of the journal that replaced it.
+      connection.then((opened) => {
+        db = opened
+        db.onversionchange = close
+        if (closed) close()
+      }, () => {})
     }
     return connection.then((opened) => fn(opened.transaction('journal', mode).objectStore('journal')))
   }

@@ -142,7 +142,16 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
     report(new TrackerError('storage-unavailable', `${what} refused (${String(error)}); ${then}`, { cause: error }))
     notify()
   }
-  const journal = createEventJournal(options.storeName, options.requestTimeoutMs, refused('IndexedDB', 'events kept in memory'), options.storage?.indexedDB)
+  const journal = createEventJournal(
+    options.storeName,
+    options.requestTimeoutMs,
+    (lost) => {
+      if (lost) return refused('IndexedDB', 'events kept in memory')(lost)
+      report(new TrackerError('storage-restored', 'IndexedDB works again'))
+      notify()
+    },
+    options.storage?.indexedDB,
+  )
   const locks = createPageLocks(refused('Web Locks', 'tabs send without taking turns'), options.storage?.locks)
 
   const flusher = createFlusher({

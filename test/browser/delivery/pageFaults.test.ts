@@ -263,14 +263,15 @@ describe('storage faults', () => {
     expect(slot.tracker!.snapshot().queue.storage).to.equal('memory')
   })
 
-  it('quota exceeded on write: retried once, then memory; nothing lost', async () => {
+  it('quota exceeded on write: retried once, then memory, tried again on a backoff; nothing lost', async () => {
     const put = IDBObjectStore.prototype.put
     let tries = 0
     IDBObjectStore.prototype.put = function () {
       tries++
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
     }
-    slot.undo.push(() => (IDBObjectStore.prototype.put = put))
+    const restore = () => (IDBObjectStore.prototype.put = put)
+    slot.undo.push(restore)
     const sink = collector()
     let triesWhenReported = -1
     slot.create({
@@ -283,14 +284,22 @@ describe('storage faults', () => {
     const ids = await oneActivity()
     await expectAllDelivered(sink, ids, () => slot.tracker!.flush())
     // The failing write was tried again on a fresh connection before giving up on IndexedDB
-    // (writes already in flight each get their own retry); after that, none is attempted.
+    // (writes already in flight each get their own retry); after that, only the backoff's
+    // write-backs (1 s, 2 s, 4 s… apart) try it.
     expect(triesWhenReported).to.be.at.least(2)
     const settled = tries
     const more = await oneActivity()
     await expectAllDelivered(sink, more, () => slot.tracker!.flush())
-    expect(tries, 'no IndexedDB write after the switch to memory').to.equal(settled)
+    expect(tries - settled, 'IndexedDB writes after the switch to memory').to.be.at.most(4)
     expect(codes(slot.errors)).to.deep.equal(['storage-unavailable'])
     expect((slot.errors[0] as TrackerError).cause).to.be.instanceOf(DOMException)
+    // Room again: the next write goes to IndexedDB (with nothing to write, nothing is tried).
+    restore()
+    await slot.clock.tick(30 * SECOND)
+    expect(slot.tracker!.snapshot().queue.storage).to.equal('memory')
+    await oneActivity()
+    expect(slot.tracker!.snapshot().queue.storage).to.equal('indexeddb')
+    expect(codes(slot.errors)).to.deep.equal(['storage-unavailable', 'storage-restored'])
   })
 
   it('a corrupt record is set aside and reported; the rest is delivered', async () => {

@@ -45,7 +45,12 @@ const realSetTimeout = window.setTimeout.bind(window)
 // The clock's own bookkeeping listeners stay out of tests that count the tracker's listeners.
 const { addEventListener: addListener, removeEventListener: removeListener } = EventTarget.prototype
 
-export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z')): FakeClock {
+/**
+ * `transactionCapMs`: an IndexedDB transaction counts as in flight for at most this long (real
+ * ms); by default until it ends. For tests where another tab holds the store: the transactions
+ * queued behind it must not stop fake time, or no deadline could ever fall due.
+ */
+export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z'), transactionCapMs?: number): FakeClock {
   const original = {
     now: Date.now,
     perfNow: performance.now,
@@ -94,7 +99,7 @@ export function installFakeClock(start = Date.parse('2025-03-01T10:00:00.000Z'))
   const idb = { transaction: IDBDatabase.prototype.transaction, open: IDBFactory.prototype.open }
   IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
     const transaction = idb.transaction.apply(this, args)
-    track(transaction, ['complete', 'abort', 'error'])
+    track(transaction, ['complete', 'abort', 'error'], transactionCapMs)
     return transaction
   }
   IDBFactory.prototype.open = function (this: IDBFactory, ...args: Parameters<IDBFactory['open']>) {

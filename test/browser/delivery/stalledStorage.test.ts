@@ -85,9 +85,11 @@ describe('another tab holds the store longer than requestTimeoutMs, then the tab
     expect(modes.slice(-2), 'subscribers saw the mode change and change back').to.deep.equal(['memory', 'indexeddb'])
     await tab.crash()
 
-    // The next page of the origin seals the crashed tab's last checkpoint.
+    // The next page of the origin seals the crashed tab's last checkpoint once its promise passed.
     const worked = 5 + stallS + afterS
     const clock = installFakeClock()
+    // Past the crashed tab's time (the same calendar) and its checkpoint's promise to write again.
+    clock.jump((worked + 2 * 60) * 1000)
     try {
       next = createTracker({ endpoint: sink.url, app: { name: 'Math App' }, actor, storeName: store, onError: () => {} })
       await waitFor(async () => {

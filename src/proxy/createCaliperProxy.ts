@@ -216,20 +216,29 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
 
   /**
    * Screens a request's events for `user`: schema and actor, then the proxy's own refusals.
-   * Each valid event is first put on this server's clock by the envelope's `sendTime`; the
-   * checks then hold relative to that, so an event dated after it was sent is still refused.
+   * Each valid event is first put on this server's clock by the envelope's `sendTime`, read
+   * against `arrived` (when the request came in, so time spent here on sign-in or the body is
+   * not taken for the device's clock); the checks then hold relative to that, so an event dated
+   * after it was sent is still refused. An event whose corrected dates fail only where its dates
+   * as made pass was dated before its device's clock changed (set back, or a dead battery before
+   * the network time arrives): it goes as made. A forger gains nothing by it, since both lie in
+   * the same allowed window.
    */
-  const screen = (data: unknown[], user: AuthorizedUser, fromServer: boolean, sendTime?: string): Screened => {
+  const screen = (data: unknown[], user: AuthorizedUser, fromServer: boolean, arrived: number, sendTime?: string): Screened => {
     const screened = screenEvents(data, user)
-    const at = { ...limits, now: now(), bySendTime: sendTime !== undefined }
-    const correction = sendTimeCorrection(sendTime, at.now)
-    screened.valid = screened.valid.map((event) => shiftEventDates(event, correction)).filter((event) => {
-      const errors: FieldIssue[] =
-        !fromServer && event.type === 'ActivityEvent' && options.activityEvents === 'server-only'
-          ? [{ path: 'type', message: 'ActivityEvents are sent by the app server only' }]
-          : findImplausible(event, at)
-      if (errors.length) screened.rejected.push({ id: event.id, errors })
-      return !errors.length
+    const at = { ...limits, now: arrived, bySendTime: sendTime !== undefined }
+    const correction = sendTimeCorrection(sendTime, arrived)
+    const check = (event: TimebackEvent): FieldIssue[] =>
+      !fromServer && event.type === 'ActivityEvent' && options.activityEvents === 'server-only'
+        ? [{ path: 'type', message: 'ActivityEvents are sent by the app server only' }]
+        : findImplausible(event, at)
+    screened.valid = screened.valid.flatMap((made) => {
+      const event = shiftEventDates(made, correction)
+      const errors = check(event)
+      if (!errors.length) return [event]
+      if (event !== made && !check(made).length) return [made]
+      screened.rejected.push({ id: event.id, errors })
+      return []
     })
     return screened
   }
@@ -299,6 +308,7 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
   }
 
   const handle = async (request: Request): Promise<Response> => {
+    const arrived = now()
     if (!isAllowedOrigin(request, options.allowedOrigins)) {
       log.warn(`refused a cross-site request from ${request.headers.get('origin') ?? request.headers.get('sec-fetch-site')}`)
       return json(403, errorBody('cross-site request refused'))
@@ -346,7 +356,7 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
     const eventWaitMs = limiter?.take(auth.id, 0, shell.value.data.length)
     if (eventWaitMs) return tooMany(eventWaitMs)
 
-    const screened = screen(shell.value.data, auth, false, shell.value.sendTime)
+    const screened = screen(shell.value.data, auth, false, arrived, shell.value.sendTime)
     if (screened.othersWaiting && screened.othersWaiting === shell.value.data.length) {
       count('deferred', screened.othersWaiting)
       return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
@@ -417,7 +427,7 @@ export function createCaliperProxy(options: CaliperProxyOptions): CaliperProxy {
       const event = e as { id?: unknown; actor?: { id?: unknown } } | null
       return typeof event?.actor?.id === 'string' && event.actor.id !== user.id ? [typeof event.id === 'string' ? event.id : `data[${i}]`] : []
     })
-    const screened = screen(events, user, true)
+    const screened = screen(events, user, true, now())
     screened.rejected.push(...theirs.map((id) => ({ id, errors: [{ path: 'actor', message: 'is not the user given to proxy.send' }] })))
     const delivered = screened.valid.length ? await deliver(options.sensor, screened.valid, user) : undefined
     const forwarded = delivered?.forwarded ?? NOTHING_FORWARDED

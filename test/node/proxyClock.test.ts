@@ -84,9 +84,12 @@ describe('19.1 the proxy corrects a device clock by the envelope’s sendTime', 
 
   it('refuses a forged future window: an event dated after its envelope was sent', async () => {
     const { proxy, platform } = setup()
-    // Honest sendTime, and a device an hour behind dating its time 10 minutes after sending.
+    // Honest sendTime; and a device an hour behind whose window lies ahead of the proxy's clock
+    // read either way (as made, or moved by its sendTime). A window that lies ahead only once
+    // moved, but is in the past as made, is what a clock set back after dating sends: it goes
+    // as made (below), which credits nothing an honest sendTime would not.
     const future = twoMinutes(NOW + 10 * MIN)
-    const behind = twoMinutes(NOW - HOUR + 10 * MIN)
+    const behind = twoMinutes(NOW + 10 * MIN)
     const a = await answer(await proxy(post(sentAt(NOW, [future]))))
     const b = await answer(await proxy(post(sentAt(NOW - HOUR, [behind]))))
     const inFuture = "is in the future (by its envelope's sendTime)"
@@ -106,5 +109,32 @@ describe('19.1 the proxy corrects a device clock by the envelope’s sendTime', 
     assert.equal(body.notCredited[0].id, ahead.id)
     const credited = forwarded(platform).flatMap((e) => e.generated.items).reduce((s, i) => s + i.value, 0)
     assert.ok(credited <= 120 + TRANSIT_MS / 1000 + 1, `${credited} s credited for 120 s`)
+  })
+
+  it('a clock set back after the events were dated: the events go as they were made, not refused', async () => {
+    const { proxy, platform } = setup()
+    // Dated right, then the device's clock was set back 10 minutes (by hand, a resync, a wrong
+    // time zone fix) before they were sent; and yesterday's events sent by a school PC whose
+    // clock reads 2000-01-01 (a dead battery) until the network time arrives.
+    const beforeStep = twoMinutes(NOW - 1000)
+    const yesterday = twoMinutes(NOW - 24 * HOUR)
+    const a = await answer(await proxy(post(sentAt(NOW - 10 * MIN, [beforeStep]))))
+    const b = await answer(await proxy(post(sentAt(Date.parse('2000-01-01T00:00:00.000Z'), [yesterday]))))
+    assert.deepEqual([a.body.rejected, b.body.rejected], [[], []])
+    assert.deepEqual(forwarded(platform).map((e) => e.eventTime), [beforeStep.eventTime, yesterday.eventTime])
+  })
+
+  it('the correction is read against the request’s arrival, not after a slow sign-in', async () => {
+    let clock = NOW
+    const { proxy, platform } = setupProxy({
+      now: () => clock,
+      authorize: async () => {
+        clock += 30_000 // a session lookup that takes 30 s
+        return { id: student.id, email: student.email }
+      },
+    })
+    const event = twoMinutes(NOW + HOUR - 1000)
+    await answer(await proxy(post(sentAt(NOW + HOUR, [event]))))
+    assert.equal(forwarded(platform)[0]!.eventTime, iso(NOW - 1000 + TRANSIT_MS))
   })
 })

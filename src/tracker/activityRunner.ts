@@ -335,6 +335,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
   }
   started = true
   begin()
-  if (document.prerendering) whenActivated(() => (begin(), early.forEach((signal) => observe(signal))))
+  // An activity ended or completed before activation has no time to measure from it.
+  if (document.prerendering) whenActivated(() => status === 'running' && (begin(), early.forEach((signal) => observe(signal))))
   return runner
 }

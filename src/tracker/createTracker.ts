@@ -145,8 +145,8 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
   const journal = createEventJournal(
     options.storeName,
     options.requestTimeoutMs,
-    (lost) => {
-      if (lost) return refused('IndexedDB', 'events kept in memory')(lost)
+    (mode, error) => {
+      if (mode === 'memory') return refused('IndexedDB', 'events kept in memory')(error)
       report(new TrackerError('storage-restored', 'IndexedDB works again'))
       notify()
     },
@@ -205,7 +205,8 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
         },
         changed: notify,
         finished(done) {
-          if (done.status === 'completed') noteRun(runStore, runKey)
+          // After the run's own note, in a prerendered page too (whose note waits for activation).
+          if (done.status === 'completed') whenActivated(() => noteRun(runStore, runKey))
           if (runner === done) runner = undefined
           notify()
         },

@@ -139,4 +139,19 @@ describe('a prerendered page', () => {
     expect(events.map((e) => e.type)).to.deep.equal(['ActivityEvent'])
     expect(Date.parse(events[0]!.eventTime), 'dated at activation').to.equal(activatedAt)
   })
+
+  it('a run completed before activation is not taken up again by the next start of the activity', async () => {
+    const sink = collector()
+    const tracker = slot.create({ endpoint: sink.url })
+    const first = tracker.startActivity(lesson)
+    const completing = first.complete({ xpEarned: 10 })
+    activate()
+    await completing
+    expect(first.status).to.equal('completed')
+    await slot.clock.tick(30 * SECOND)
+    expect(totalsInSeconds(first.totals), 'no clock started for a completed activity').to.deep.equal({})
+    // The next attempt is a run of its own: its completion is not a duplicate of the first.
+    const second = tracker.startActivity(lesson)
+    expect(second.runId).to.not.equal(first.runId)
+  })
 })

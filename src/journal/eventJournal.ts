@@ -18,10 +18,10 @@ export const RESTORE_CAP_MS = 30_000
  *   retried once on a fresh connection; a call that has not settled after `deadlineMs` (a
  *   transaction queued behind another tab's, an open blocked behind a `deleteDatabase`) is not,
  *   as a fresh connection would wait behind the same tab. Then the journal works from memory
- *   (`onModeChange(error)`): calls settle at once, so flushes, checkpoints and beacons go on.
+ *   (`onModeChange('memory', error)`): calls settle at once, so flushes, checkpoints and beacons go on.
  * - Memory mode is left as soon as IndexedDB stores again: tried on a backoff (timers only in
  *   memory mode), each try writing back the records whose latest version it did not confirm and
- *   the dead letters kept in memory, then `onModeChange()`. Only a write tells (over its quota,
+ *   the dead letters kept in memory, then `onModeChange('indexeddb')`. Only a write tells (over its quota,
  *   IndexedDB still reads and deletes): with nothing to write, nothing is at risk, and the next
  *   `put` tries at once. Refusals (a third-party iframe, private browsing) are tried the same
  *   way, so at most once per 30 s while an activity runs, and never said again.
@@ -43,7 +43,7 @@ export interface EventJournal extends Journal {
 export function createEventJournal(
   name: string,
   deadlineMs: number,
-  onModeChange: (lost?: unknown) => void,
+  onModeChange: (mode: StorageMode, error?: unknown) => void,
   factory?: IDBFactory,
 ): EventJournal {
   const mirror = new Map<string, JournalRecord>()
@@ -59,6 +59,7 @@ export function createEventJournal(
   let idle = false
   let retries = 0
   let timer: ReturnType<typeof setTimeout> | undefined
+  let closed = false
 
   /** Runs `op` on IndexedDB once, on a fresh connection if the last one failed. */
   const once = async <T>(op: (journal: Journal) => Promise<T>): Promise<{ value: T }> => {
@@ -91,21 +92,22 @@ export function createEventJournal(
   }
 
   const lose = (error: unknown) => {
-    if (down) return // said once, even when several calls fail at the same moment
+    if (down || closed) return // said once, even when several calls fail at the same moment
     down = true
-    onModeChange(error)
+    onModeChange('memory', error)
     retry()
   }
-  const retry = () => (timer = setTimeout(restore, Math.min(RESTORE_CAP_MS, BACKOFF_BASE_MS * 2 ** retries++)))
+  const retry = () => void (closed || (timer = setTimeout(restore, Math.min(RESTORE_CAP_MS, BACKOFF_BASE_MS * 2 ** retries++))))
   const restore = () => {
     // Only a write that adds data tells that IndexedDB stores again (over its quota, reads and
     // deletes still work). With nothing to write nothing is at risk: the next put tries.
     idle = !unsaved().length
     if (!idle)
       once(writeBack).then(() => {
+        if (closed) return
         down = false
         retries = 0
-        onModeChange()
+        onModeChange('indexeddb')
         // Whatever changed in memory while the write-back was under way.
         void attempt(writeBack)
       }, retry)
@@ -127,6 +129,7 @@ export function createEventJournal(
 
   return {
     close() {
+      closed = true
       clearTimeout(timer)
       idb?.close()
       idb = undefined

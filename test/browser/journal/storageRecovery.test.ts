@@ -58,7 +58,7 @@ describe('the event journal after IndexedDB stalls', function () {
   })
 
   const open = () =>
-    (journal = createEventJournal(name, SECOND, (lost) => changes.push(lost ? String((lost as Error).message) : 'restored'), factory))
+    (journal = createEventJournal(name, SECOND, (mode, error) => changes.push(mode === 'memory' ? String((error as Error).message) : 'restored'), factory))
 
   it('goes to memory at the deadline, retries on a backoff, writes back and returns; no timer after', async () => {
     const j = open()
@@ -143,6 +143,25 @@ describe('the event journal after IndexedDB stalls', function () {
     expect(stored.map(([key, value]) => [key, (value as JournalRecord).open?.at])).to.deep.equal([['e:slice', 3]])
   })
 
+  it('closed (destroy()) during a stall, it tries IndexedDB no more and says nothing more', async () => {
+    const j = open()
+    await j.put([record('a')])
+    const release = await holdStore(name)
+    releases.push(release)
+    void j.put([record('b')])
+    await clock.tick(SECOND) // the put's deadline: memory mode, a try due a second later
+    expect(j.mode()).to.equal('memory')
+    await clock.tick(SECOND) // the try starts and waits behind the other tab's transaction
+    j.close()
+    const opened = opens.length
+    releases.pop()
+    await release()
+    await realDelay(100)
+    await clock.tick(2 * 60 * SECOND)
+    expect(opens.length, 'no connection opened after close()').to.equal(opened)
+    expect(changes, 'no storage-restored after close()').to.deep.equal(['IndexedDB timed out'])
+  })
+
   it('a refusal is said once, and tried again only while there is something to write, at most every 30 s', async () => {
     const refusing = {
       open: () => {
@@ -150,7 +169,7 @@ describe('the event journal after IndexedDB stalls', function () {
         throw new DOMException('The user denied permission to access the database.', 'SecurityError')
       },
     } as unknown as IDBFactory
-    const j = (journal = createEventJournal(name, SECOND, (lost) => changes.push(lost ? 'lost' : 'restored'), refusing))
+    const j = (journal = createEventJournal(name, SECOND, (mode) => changes.push(mode === 'memory' ? 'lost' : 'restored'), refusing))
     await j.put([record('a')])
     expect(j.mode()).to.equal('memory')
     expect(opens, 'opened twice (a fresh connection)').to.have.length(2)

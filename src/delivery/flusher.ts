@@ -1,5 +1,5 @@
 import type { EventJournal } from '../journal/eventJournal.js'
-import { deadLetter, JOURNAL_FORMAT, type JournalRecord } from '../journal/journalRecord.js'
+import { deadLetter, sealRecord, type JournalRecord } from '../journal/journalRecord.js'
 import { sealDeadCheckpoints } from '../journal/sealDeadCheckpoints.js'
 import type { PageLocks } from '../journal/webLocks.js'
 import { TrackerError } from '../trackerError.js'
@@ -184,7 +184,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
     revived = true
     const records = (await o.journal.deadLetters())
       .filter((letter) => CLOCK_ONLY.test(letter.reason))
-      .map((l): JournalRecord => ({ v: JOURNAL_FORMAT, id: l.id, event: l.event as JournalRecord['event'], createdAt: l.at }))
+      .map((l): JournalRecord => ({ v: 1, id: l.id, event: l.event as JournalRecord['event'], createdAt: l.at }))
     if (!records.length) return
     await o.journal.put(records)
     await o.journal.forget(records.map((r) => r.id))
@@ -197,7 +197,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
         if (!revived && corrects) await reviveClockLetters()
         const { records, corrupt } = await o.journal.read()
         const sealed = await sealDeadCheckpoints(o.journal, records, o.sessionId)
-        for (const record of records) if (sealed.has(record.id)) delete record.open
+        for (const record of records) if (sealed.has(record.id)) sealRecord(record)
         const sendable = (await tidy(records, corrupt))
           .filter((r) => !r.open && r.event.actor.id === o.actorId)
           .sort((a, b) => a.createdAt - b.createdAt)

@@ -2,7 +2,7 @@ import { withDeadline } from '../deadline.js'
 import { BACKOFF_BASE_MS } from '../delivery/backoff.js'
 import { createIdbJournal } from './idbJournal.js'
 import type { Journal, JournalContents } from './journal.js'
-import type { DeadLetter, JournalRecord } from './journalRecord.js'
+import { sealRecord, type DeadLetter, type JournalRecord } from './journalRecord.js'
 
 export type StorageMode = 'indexeddb' | 'memory'
 
@@ -177,11 +177,11 @@ export function createEventJournal(
       const stored = await attempt((j) => j.seal(id))
       const record = mirror.get(id)
       if (stored) {
-        if (stored.value && record) delete record.open
+        if (stored.value && record) sealRecord(record)
         return stored.value
       }
       if (!record?.open) return false
-      delete record.open
+      sealRecord(record)
       return true
     },
   }

@@ -1,6 +1,6 @@
 import { promisifyRequest } from 'idb-keyval'
 import type { Journal } from './journal.js'
-import { deadKey, eventKey, isJournalRecord, isNewerRecord, lapsed, type DeadLetter, type JournalRecord } from './journalRecord.js'
+import { deadKey, eventKey, isJournalRecord, isNewerRecord, lapsed, sealRecord, type DeadLetter, type JournalRecord } from './journalRecord.js'
 
 /**
  * The IndexedDB journal: database `name` (object store `journal`) opened with `factory` (default:
@@ -82,7 +82,7 @@ export function createIdbJournal(name: string, factory?: IDBFactory): Journal {
         s.get(eventKey(id)).onsuccess = function (this: IDBRequest<JournalRecord | undefined>) {
           const record = this.result
           if (!record?.open || !lapsed(record.open, Date.now())) return
-          delete record.open
+          sealRecord(record)
           s.put(record, eventKey(id))
           sealed = true
         }

@@ -1,16 +1,18 @@
 import type { TimebackEvent } from '../events/eventTypes.js'
 
 /**
- * Bumped when the stored shape changes. Records of a newer version (a deploy while an old tab
+ * The newest stored shape this code reads. Records of a newer version (a deploy while an old tab
  * is open) are left alone for the newer code; only unreadable ones are set aside as corrupt.
  * 2: a checkpoint's liveness is a promise (`open.until`), not a lock; a tab of version 1 would
- * find no lock held and seal every live checkpoint at once. Records of version 1 are read as is.
+ * find no lock held and seal every live checkpoint at once. So only open checkpoints are written
+ * as 2; every other record, and a checkpoint once sealed, as 1, which every version reads and
+ * sends (a rollback of the app strands nothing).
  */
 export const JOURNAL_FORMAT = 2
 
 /** One event waiting for the proxy's acknowledgement. Stored under `e:<id>`. */
 export interface JournalRecord {
-  v: 1 | typeof JOURNAL_FORMAT
+  v: 1 | 2
   id: string
   event: TimebackEvent
   /** When it was first stored (epoch ms); retention counts from here. */
@@ -25,6 +27,12 @@ export interface JournalRecord {
   open?: { owner: string; at: number; until?: number }
 }
 
+/** Turns an open checkpoint into a sendable record, of the format every version reads. */
+export function sealRecord(record: JournalRecord): void {
+  delete record.open
+  record.v = 1
+}
+
 /** Checkpoints of older versions carry no `until`: their pages held a lock, and wrote within this. */
 const STALE_CHECKPOINT_MS = 5 * 60_000
 
@@ -33,7 +41,7 @@ export const lapsed = (open: NonNullable<JournalRecord['open']>, now: number) =>
 
 /** An event the proxy refused for good, or one that could not be kept. Stored under `d:<id>`. */
 export interface DeadLetter {
-  v: typeof JOURNAL_FORMAT
+  v: 1
   id: string
   event: unknown
   reason: string
@@ -43,7 +51,7 @@ export interface DeadLetter {
 
 /** A dead letter for `event`, set aside now. */
 export function deadLetter(id: string, event: unknown, reason: string, status?: number): DeadLetter {
-  const letter: DeadLetter = { v: JOURNAL_FORMAT, id, event, reason, at: Date.now() }
+  const letter: DeadLetter = { v: 1, id, event, reason, at: Date.now() }
   if (status !== undefined) letter.status = status
   return letter
 }
@@ -56,7 +64,7 @@ export function isJournalRecord(value: unknown): value is JournalRecord {
   const r = value as JournalRecord
   return (
     !!r &&
-    (r.v === 1 || r.v === JOURNAL_FORMAT) &&
+    (r.v === 1 || r.v === 2) &&
     typeof r.id === 'string' &&
     typeof r.createdAt === 'number' &&
     !!r.event &&

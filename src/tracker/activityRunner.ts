@@ -12,7 +12,7 @@ import type { TimebackActivityContext, TimebackUser } from '../events/eventTypes
 import { bool, name, oneOf } from '../events/fieldSchemas.js'
 import { parseOrThrow } from '../events/parse.js'
 import type { EventJournal } from '../journal/eventJournal.js'
-import { JOURNAL_FORMAT, type JournalRecord } from '../journal/journalRecord.js'
+import type { JournalRecord } from '../journal/journalRecord.js'
 import type { PageLocks } from '../journal/webLocks.js'
 import { createMonotonicClock } from '../signals/monotonicClock.js'
 import { watchInput } from '../signals/watchInput.js'
@@ -166,7 +166,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     : () => {}
 
   const toRecord = (report: SliceReport, id: string, createdAt: number): JournalRecord => ({
-    v: JOURNAL_FORMAT,
+    v: 1,
     id,
     createdAt,
     event: assembleTimeSpentEvent({
@@ -227,6 +227,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     open = { report, until }
     const record = toRecord(rest, sliceId, wall)
     record.open = { owner: ctx.sessionId, at: wall, until }
+    record.v = 2 // a version that knows no promise leaves it alone (JOURNAL_FORMAT)
     void ctx.journal.put([record])
   }
 
@@ -327,7 +328,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
         object: ctx.object,
         eventTime: t,
       })
-      records.push({ v: JOURNAL_FORMAT, id: event.id, createdAt: t, event })
+      records.push({ v: 1, id: event.id, createdAt: t, event })
       return storeFinal(records)
     },
     end: async () => (status !== 'running' ? notRunning() : storeFinal(finish('ended', now()))),

@@ -7,7 +7,7 @@
 import { expect } from 'chai'
 import { createStore, entries } from 'idb-keyval'
 import { createEventJournal, type EventJournal } from '../../../src/journal/eventJournal.js'
-import { JOURNAL_FORMAT, type JournalRecord } from '../../../src/journal/journalRecord.js'
+import type { JournalRecord } from '../../../src/journal/journalRecord.js'
 import { installFakeClock, type FakeClock } from '../support/fakeClock.js'
 import { holdStore } from '../support/holdStore.js'
 import { randomId } from '../support/page.js'
@@ -16,7 +16,7 @@ import { realDelay } from '../support/waitFor.js'
 const SECOND = 1000
 
 const record = (id: string): JournalRecord => ({
-  v: JOURNAL_FORMAT,
+  v: 1,
   id,
   createdAt: Date.now(),
   event: { id, type: 'TimeSpentEvent', actor: { id: 'https://sis.example/users/1' } } as JournalRecord['event'],
@@ -104,7 +104,7 @@ describe('the event journal after IndexedDB stalls', function () {
     expect(j.mode()).to.equal('memory')
     // In memory mode: `c` acknowledged while its put is still queued, `b` refused for good.
     await j.remove(['c'])
-    await j.bury([{ v: JOURNAL_FORMAT, id: 'b', event: record('b').event, reason: 'refused', at: Date.now() }])
+    await j.bury([{ v: 1, id: 'b', event: record('b').event, reason: 'refused', at: Date.now() }])
     expect((await j.deadLetters()).map((l) => l.id)).to.deep.equal(['b'])
     releases.pop()
     await release()

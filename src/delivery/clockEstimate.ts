@@ -3,8 +3,8 @@
 
 /**
  * `offset`: add it to the device's clock to read the server's. The server read its clock at some
- * instant of the round trip, so the truth lies within ±`rtt`/2 of the offset; `at`: when learnt
- * (device clock). A tuple, as it is kept in localStorage: the fewest bytes on the script tag.
+ * instant of the round trip, so the truth lies within ±`rtt`/2 of the offset; `at`: when the
+ * request it was learnt from was sent (device clock). A tuple, as it is kept in localStorage: the fewest bytes on the script tag.
  */
 export type ClockEstimate = [offset: number, rtt: number, at: number]
 
@@ -27,7 +27,7 @@ export const plausible = (time: unknown): time is number => typeof time == 'numb
 export function nextEstimate(kept: ClockEstimate | undefined, sent: number, rtt: number, serverTime: number, slack: number): ClockEstimate {
   const offset = serverTime + slack / 2 - sent - rtt / 2
   rtt += slack
-  return kept && kept[1] <= rtt && Math.abs(kept[0] - offset) <= (kept[1] + rtt) / 2 ? kept : [offset, rtt, sent + rtt - slack]
+  return kept && kept[1] <= rtt && Math.abs(kept[0] - offset) <= (kept[1] + rtt) / 2 ? kept : [offset, rtt, sent]
 }
 
 /** `kept` (from storage) if it is an estimate still to be trusted at `now`. */

@@ -18,7 +18,7 @@ const kept = (storageKey: string): ClockEstimate | undefined => {
  * overlap (the time budget would trim it), and an honest device's dates are not moved at all.
  */
 export const serverOffset = (storageKey: string, offset = kept(storageKey)?.[0] ?? 0) =>
-  offset > 1e4 ? offset - 1e4 : offset < -1e4 ? offset + 1e4 : 0
+  Math.sign(offset) * Math.max(Math.abs(offset) - 1e4, 0)
 
 /**
  * Learns from an answer to a request sent at `sent` (`Date.now()`) that took `rtt` ms: the

@@ -16,7 +16,7 @@ const browserEntries = {
 const external = (id) => /^(react|react-dom|vue|svelte|solid-js|idb-keyval|nanoid|zod)(\/|$)/.test(id) || id.startsWith('node:')
 
 const ts = () => esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' })
-const minify = () => terser({ ecma: 2020, module: true, compress: { passes: 3, pure_getters: true }, format: { comments: false } })
+const minify = () => terser({ ecma: 2020, module: true, compress: { passes: 4, pure_getters: true }, format: { comments: false } })
 
 export default [
   {

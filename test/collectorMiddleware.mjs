@@ -8,7 +8,8 @@
 //   that content type (no condition: every request); [{ delayMs }]: hold every answer that
 //   long; [{ unanswered: true }]: answer 200 without mentioning any id (the proxy is still
 //   forwarding them elsewhere). DELETE /collect/<bucket>/rules drops them.
-// A scripted answer with `serverTime: true` carries the collector's clock, as the reference proxy's do.
+// A scripted answer with `serverTime: true` carries the collector's clock, as the reference proxy's do;
+// answers carry no Date header unless scripted in `headers`.
 // An answer's `body` may be a string (sent as text/html: a sign-in page, a CDN's error page);
 // a 200 with a `body` is sent as given instead of the proxy protocol.
 const buckets = new Map()
@@ -47,6 +48,9 @@ export async function collectorMiddleware(ctx, next) {
     return
   }
   if (ctx.method !== 'POST') return next()
+  // No Date header unless scripted: the pages here run on fake clocks, and the tracker learns
+  // the server's time from an answer's Date header when it has no serverTime.
+  ctx.res.sendDate = false
   const text = await readBody(ctx.req)
   let envelope
   try {

@@ -6,6 +6,8 @@ import { TrackerError } from '../trackerError.js'
 import { beaconBodies, sendBeacons } from './beaconBatches.js'
 import { createFlushScheduler } from './flushScheduler.js'
 import { postBatch, type PostOptions } from './postBatch.js'
+import { onServerClock } from './clockEstimate.js'
+import { serverOffset } from './serverClock.js'
 
 /** One delivery attempt, for `subscribe()` listeners and the demo. */
 export interface Delivery {
@@ -226,7 +228,8 @@ export function createFlusher(o: FlusherOptions): Flusher {
         .filter((r) => !beaconed.has(r.id) && r.event.actor.id === o.actorId)
         .map((r) => r.event)
       if (!events.length) return
-      const ids = sendBeacons(o.endpoint, beaconBodies(o.sensor, events, Date.now()))
+      const offset = serverOffset(o.clockKey) // as for a batch: dates and sendTime on the server's clock
+      const ids = sendBeacons(o.endpoint, beaconBodies(o.sensor, onServerClock(events, offset), Date.now() + offset))
       ids.forEach((id) => beaconed.add(id))
       o.onDelivery({ transport: 'beacon', at: Date.now(), ids, ...(ids.length < events.length ? { error: 'beacon quota full' } : {}) })
     },

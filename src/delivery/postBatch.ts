@@ -2,6 +2,8 @@ import { buildEnvelope } from '../events/buildEnvelope.js'
 import type { TimebackEvent } from '../events/eventTypes.js'
 import { classifyOutcome, type BatchOutcome } from './classifyOutcome.js'
 import { withDeadline } from '../deadline.js'
+import { onServerClock } from './clockEstimate.js'
+import { learnServerClock, serverOffset } from './serverClock.js'
 
 export interface PostOptions {
   endpoint: string
@@ -9,6 +11,8 @@ export interface PostOptions {
   credentials: RequestCredentials
   headers?: () => HeadersInit | Promise<HeadersInit>
   timeoutMs: number
+  /** localStorage key of the server's clock, learnt from every answer; envelopes are dated on it. */
+  clockKey: string
 }
 
 /**
@@ -23,15 +27,20 @@ export async function postBatch(events: TimebackEvent[], options: PostOptions): 
     const headers = new Headers(await withDeadline(Promise.resolve(options.headers?.()), options.timeoutMs, 'headers()'))
     headers.set('content-type', 'application/json')
     timer = setTimeout(() => abort.abort(), options.timeoutMs)
+    const offset = serverOffset(options.clockKey)
+    const sent = Date.now()
+    const start = performance.now()
     const response = await fetch(options.endpoint, {
       method: 'POST',
       headers,
-      body: JSON.stringify(buildEnvelope(options.sensor, events)),
+      body: JSON.stringify(onServerClock(buildEnvelope(options.sensor, events, sent), offset)),
       credentials: options.credentials,
       signal: abort.signal,
     })
+    const rtt = performance.now() - start // to the answer's headers: the body came after
     const { status, redirected } = response
     const body: unknown = await response.json().catch(() => undefined)
+    learnServerClock(options.clockKey, sent, rtt, body, response.headers.get('date'))
     const http = { status, redirected, retryAfter: response.headers.get('retry-after'), body }
     return classifyOutcome(http, events.map((e) => e.id), Date.now())
   } catch (error) {

@@ -3,23 +3,25 @@
  * which it refuses for good, with the reasons. See README "Proxy protocol".
  */
 export interface ProxyAnswer {
-  status: 'success'
   accepted: string[]
   duplicates: string[]
   rejected: Array<{ id: string; errors: unknown }>
 }
 
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [])
+const isId = (id: unknown) => typeof id == 'string'
+
 /**
  * Reads a proxy answer (a body with an `accepted` or `rejected` list), or undefined when the
- * body is not one (e.g. a plain Caliper endpoint's `{ status: "success" }`).
+ * body is not one (e.g. a plain Caliper endpoint's `{ status: "success" }`). Whatever is not an
+ * id in the lists is left out.
  */
 export function readProxyAnswer(body: unknown): ProxyAnswer | undefined {
-  const b = body as Partial<ProxyAnswer> | null
-  if (!b || typeof b !== 'object' || !(Array.isArray(b.accepted) || Array.isArray(b.rejected))) return undefined
+  const b = body as Partial<Record<keyof ProxyAnswer, unknown>> | null | undefined
+  if (!(Array.isArray(b?.accepted) || Array.isArray(b?.rejected))) return undefined
   return {
-    status: 'success',
-    accepted: Array.isArray(b.accepted) ? b.accepted.filter((id) => typeof id === 'string') : [],
-    duplicates: Array.isArray(b.duplicates) ? b.duplicates.filter((id) => typeof id === 'string') : [],
-    rejected: Array.isArray(b.rejected) ? b.rejected.filter((r) => r && typeof r.id === 'string') : [],
+    accepted: list(b!.accepted).filter(isId) as string[],
+    duplicates: list(b!.duplicates).filter(isId) as string[],
+    rejected: list(b!.rejected).filter((r) => isId((r as { id?: unknown } | null)?.id)) as ProxyAnswer['rejected'],
   }
 }

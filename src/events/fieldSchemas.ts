@@ -3,15 +3,27 @@ import * as z from 'zod/mini'
 import { isCaliperTime } from './caliperTime.js'
 import { isEventId } from './eventId.js'
 import { isAbsoluteUri } from './uri.js'
+import { typeName } from './validationError.js'
 
 /** An absolute `https://…` URL or `urn:…` name, as the platform's `format: uri` fields require. */
-export const uri = /* @__PURE__ */ z.string().check(z.refine(isAbsoluteUri, 'must be an absolute URL (https://…) or URN (urn:…)'))
+/**
+ * A string passing `checks`, with zod's own issue for anything else ("expected string, got
+ * number"), after which no check runs. Built on `z.unknown()`, like `passing`: zod's string class
+ * stays out of the browser bundle.
+ */
+export const text = (...checks: Array<z.core.$ZodCheck<string>>) =>
+  z.unknown().check(
+    z.refine((v) => typeof v === 'string', { error: (issue) => `expected string, got ${typeName(issue.input)}`, abort: true }),
+    ...(checks as Array<z.core.$ZodCheck<unknown>>),
+  ) as unknown as z.ZodMiniType<string>
+
+export const uri = /* @__PURE__ */ text(z.refine(isAbsoluteUri, 'must be an absolute URL (https://…) or URN (urn:…)'))
 
 /** `urn:uuid:<uuid>` */
-export const eventId = /* @__PURE__ */ z.string().check(z.refine(isEventId, 'must be urn:uuid:<uuid>'))
+export const eventId = /* @__PURE__ */ text(z.refine(isEventId, 'must be urn:uuid:<uuid>'))
 
 /** An ISO 8601 instant with an explicit offset: `2024-04-24T14:12:00.000Z`. */
-export const caliperTime = /* @__PURE__ */ z.string().check(z.refine(isCaliperTime, 'must be an ISO 8601 time like 2024-04-24T14:12:00.000Z'))
+export const caliperTime = /* @__PURE__ */ text(z.refine(isCaliperTime, 'must be an ISO 8601 time like 2024-04-24T14:12:00.000Z'))
 
 // The local part is what JSON Schema `format: email` (and the platform) accepts, minus quoting;
 // domain labels may not start or end with a hyphen, the TLD is alphabetic.
@@ -20,10 +32,10 @@ const EMAIL = /^[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*@(?:[a-z\d]
 
 // Every rule here is a predicate and the words a person needs (zod/mini ships no messages), and
 // using refinements alone keeps zod's many check classes out of the browser bundle.
-export const email = /* @__PURE__ */ z.string().check(z.refine((s) => s.length <= 254 && EMAIL.test(s), 'invalid email'))
+export const email = /* @__PURE__ */ text(z.refine((s) => s.length <= 254 && EMAIL.test(s), 'invalid email'))
 
 /** A human-readable name: not empty or blank, at most 500 characters. */
-export const name = /* @__PURE__ */ z.string().check(
+export const name = /* @__PURE__ */ text(
   z.refine((s) => s.length > 0, 'must not be empty'),
   z.refine((s) => s.length === 0 || s.trim().length > 0, 'must not be blank'),
   z.refine((s) => s.length <= 500, 'must be at most 500 characters'),

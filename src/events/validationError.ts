@@ -72,7 +72,7 @@ function describe(issue: core.$ZodIssue): string {
   }
 }
 
-function typeName(value: unknown): string {
+export function typeName(value: unknown): string {
   if (value === null) return 'null'
   return Array.isArray(value) ? 'array' : typeof value
 }

@@ -5,7 +5,7 @@ export type Check = (value: unknown) => boolean
 
 type Def = {
   type: string
-  checks?: Array<{ _zod: { def: { check?: string; fn?: (value: never) => unknown; when?: unknown; abort?: unknown } } }>
+  checks?: Array<{ _zod: { def: { check?: string; fn?: (value: never) => unknown; when?: unknown } } }>
   [key: string]: unknown
 }
 
@@ -23,9 +23,11 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 export function compileCheck(schema: core.$ZodType): Check {
   const def = schema._zod.def as unknown as Def
   const refinements = (def.checks ?? []).map((check) => {
-    const { check: kind, fn, when, abort } = check._zod.def
-    // `when` and `abort` change which refinements zod runs: not the plain "all must pass".
-    if (kind !== 'custom' || typeof fn !== 'function' || when || abort) throw new TypeError(`compileCheck: a "${kind}" check is not supported`)
+    const { check: kind, fn, when } = check._zod.def
+    // `when` changes which refinements zod runs: not the plain "all must pass". `abort` (zod runs
+    // none after a failed one) is what `every` does below; `text` needs it (no string check on a
+    // number).
+    if (kind !== 'custom' || typeof fn !== 'function' || when) throw new TypeError(`compileCheck: a "${kind}" check is not supported`)
     return fn as (value: unknown) => unknown
   })
   const base = compileKind(def)

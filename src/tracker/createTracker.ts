@@ -156,6 +156,7 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
 
   const flusher = createFlusher({
     ...options,
+    clockKey: `${options.storeName}:clock`,
     journal,
     locks,
     actorId: actor.id,

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import { actorInput, appInput, type TimebackActor, type TimebackApp } from '../events/contextSchemas.js'
-import { name, oneOf, passing, wholeAtLeast } from '../events/fieldSchemas.js'
+import { name, oneOf, passing, text, wholeAtLeast } from '../events/fieldSchemas.js'
 import { parseOrThrow } from '../events/parse.js'
 import { TimebackValidationError } from '../events/validationError.js'
 import { isHttpUrl } from '../events/uri.js'
@@ -85,10 +85,10 @@ const isEndpoint = (value: string) => {
 }
 
 const optionsSchema = /* @__PURE__ */ z.strictObject({
-  endpoint: z.string().check(z.refine(isEndpoint, 'must be an http(s) URL (absolute or relative)')),
+  endpoint: text(z.refine(isEndpoint, 'must be an http(s) URL (absolute or relative)')),
   app: appInput,
   actor: actorInput,
-  sensor: z.optional(z.string().check(z.refine(isHttpUrl, 'must be an absolute http(s) URL (your app)'))),
+  sensor: z.optional(text(z.refine(isHttpUrl, 'must be an absolute http(s) URL (your app)'))),
   idleTimeoutMs: atLeast(1000),
   hiddenTimeoutMs: atLeast(1000),
   mediaIdleTimeoutMs: atLeast(1000),

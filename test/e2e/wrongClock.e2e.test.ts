@@ -36,8 +36,12 @@ const lessonPage = `<!doctype html><meta charset="utf-8"><title>lesson</title><p
 let advanced = 0
 const trueNow = () => Date.now() + advanced
 
-/** The proxy of the current test; `old` plays a proxy from before: no sendTime, no serverTime. */
-let current: { proxy: CaliperProxy; platform: FakePlatform; old?: boolean }
+/**
+ * The proxy of the current test. `old` plays a proxy from before: no sendTime, no serverTime, no
+ * `Date` header. `plain` plays one that does not correct dates (no sendTime reaches it) and tells
+ * the time by `serverTime` or, without it, by a `Date` header on the true clock.
+ */
+let current: { proxy: CaliperProxy; platform: FakePlatform; old?: boolean; plain?: 'serverTime' | 'date' }
 const newProxy = () => {
   const platform = createFakePlatform()
   const proxy = createCaliperProxy({
@@ -70,12 +74,15 @@ before(async () => {
   server = createServer(async (req, res) => {
     if (req.url === '/api/caliper') {
       let body = await bodyOf(req)
-      if (current.old) body = JSON.stringify({ ...JSON.parse(body), sendTime: undefined })
+      if (current.old || current.plain) body = JSON.stringify({ ...JSON.parse(body), sendTime: undefined })
       const headers = new Headers(Object.entries(req.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])) as Array<[string, string]>)
       const response = await current.proxy(new Request(`${base}${req.url}`, { method: req.method!, headers, body }))
       let text = await response.text()
-      if (current.old) text = JSON.stringify({ ...JSON.parse(text), serverTime: undefined })
-      res.writeHead(response.status, Object.fromEntries(response.headers))
+      if (current.old || current.plain === 'date') text = JSON.stringify({ ...JSON.parse(text), serverTime: undefined })
+      // Node dates every answer by the machine's clock, which is not the test's true time.
+      res.sendDate = false
+      const date = current.plain === 'date' ? { date: new Date(trueNow()).toUTCString() } : {}
+      res.writeHead(response.status, { ...Object.fromEntries(response.headers), ...date })
       return void res.end(text)
     }
     if (req.url === '/tracker.js') {
@@ -110,6 +117,22 @@ async function openLesson(skew: number): Promise<Page> {
   await page.clock.pauseAt(at)
   advanced += at - skew - trueNow()
   return page
+}
+
+/** The same lesson again in the context of `page` (a reload: its localStorage is kept). */
+async function reopenLesson(page: Page, skew: number): Promise<Page> {
+  const context = page.context()
+  await page.close()
+  const next = await context.newPage()
+  const ours = (request: PageRequest) => request.url().endsWith('/api/caliper')
+  next.on('request', (request) => void (ours(request) && inFlight++))
+  next.on('requestfinished', (request) => void (ours(request) && inFlight--))
+  next.on('requestfailed', (request) => void (ours(request) && inFlight--))
+  await next.goto(base)
+  const at = trueNow() + skew + 2000
+  await next.clock.pauseAt(at)
+  advanced += at - skew - trueNow()
+  return next
 }
 
 /** Requests of the page to the proxy not yet answered. */
@@ -224,4 +247,41 @@ describe('19.1 a device clock that is wrong', () => {
     assert.equal(received().filter((e) => e.type === 'ActivityEvent').length, 1)
     await page.context().close()
   })
+
+  for (const plain of ['serverTime', 'date'] as const) {
+    it(`+1 h, a proxy that does not correct (${plain}): the tracker dates events on the server's clock, and a reload keeps it`, async () => {
+      newProxy()
+      current.plain = plain
+      const inLesson = (from: number, to: number) => (date: string) => Date.parse(date) >= from - MIN && Date.parse(date) <= to + MIN
+      const lesson = async (page: Page) => {
+        const start = trueNow()
+        await workTwoMinutes(page)
+        const letters: string[] = await page.evaluate(async () => {
+          const w = window as any
+          await w.activity.complete({ xpEarned: 100 })
+          await w.tracker.flush()
+          await w.tracker.flush()
+          return (await w.tracker.deadLetters()).map((letter: { id: string }) => letter.id)
+        })
+        return { letters, dated: inLesson(start, trueNow()) }
+      }
+      // The first page's first slice leaves before any answer: dated an hour ahead, refused
+      // (with serverTime, it goes again once, on the server's clock). Everything after is right.
+      let page = await openLesson(HOUR)
+      const first = await lesson(page)
+      assert.ok(first.letters.length <= (plain === 'date' ? 1 : 0), `${first.letters.length} dead letters`)
+      const firstEvents = received()
+      assert.equal(firstEvents.filter((e) => e.type === 'ActivityEvent').length, 1)
+      for (const date of firstEvents.flatMap(datesOf)) assert.ok(first.dated(date), `${date} is not within a minute of the lesson`)
+      // The next page dates its first events on the server's clock, from the kept estimate.
+      page = await reopenLesson(page, HOUR)
+      const second = await lesson(page)
+      assert.deepEqual(second.letters, first.letters)
+      const secondEvents = received().slice(firstEvents.length)
+      assert.equal(secondEvents.filter((e) => e.type === 'ActivityEvent').length, 1)
+      assert.ok(secondEvents.some((e) => e.type === 'TimeSpentEvent'))
+      for (const date of secondEvents.flatMap(datesOf)) assert.ok(second.dated(date), `${date} is not within a minute of the lesson`)
+      await page.context().close()
+    })
+  }
 })

@@ -105,6 +105,14 @@ describe('compileCheck: the proxy’s fast event check agrees with zod', () => {
     assert.throws(() => compileCheck(z.number()), /"number" schema is not supported/)
     assert.throws(() => compileCheck(z.string().check(z.minLength(1))), /check is not supported/)
     assert.throws(() => compileCheck(z.strictObject({ a: z.optional(z.int()) })), /not supported/)
-    assert.throws(() => compileCheck(z.string().check(z.refine((v) => v.length > 0, { abort: true }))), /check is not supported/)
+  })
+
+  it('an aborting refinement is checked as zod does: no later one runs on what it refused', () => {
+    const schema = z.unknown().check(
+      z.refine((v) => typeof v === 'string', { abort: true }),
+      z.refine((v) => (v as string).trim().length > 0),
+    )
+    const check = compileCheck(schema)
+    for (const value of ['a', ' ', 5, undefined]) assert.equal(check(value), z.safeParse(schema, value).success)
   })
 })

@@ -183,3 +183,21 @@ describe('bad input is rejected with the field path', () => {
       .and.contains('items[0].value: must be a finite number ≥ 0')
   })
 })
+
+describe('event ids', () => {
+  it('are random version-4 UUIDs also where crypto.randomUUID is missing (a plain-http page)', () => {
+    const randomUUID = crypto.randomUUID
+    Object.defineProperty(crypto, 'randomUUID', { configurable: true, value: undefined })
+    try {
+      const ids = Array.from({ length: 500 }, () => buildTimeSpentEvent(timeSpent()).id)
+      for (const id of ids) expect(id).to.match(UUID_URN)
+      expect(new Set(ids).size).to.equal(ids.length)
+      // Every hex digit appears in the random positions, and every variant (8, 9, a, b).
+      const random = ids.map((id) => id.slice(9).replace(/-/g, '')).join('')
+      expect(new Set(random).size).to.equal(16)
+      expect(new Set(ids.map((id) => id[9 + 19])).size).to.equal(4)
+    } finally {
+      Object.defineProperty(crypto, 'randomUUID', { configurable: true, value: randomUUID })
+    }
+  })
+})

@@ -32,11 +32,12 @@ const engines = { chromium: 'chromium', firefox: 'firefox-esr', webkit: 'webkit2
 export function neededPackages({ steps, browsers, display }) {
   const needed = new Set()
   if (steps.includes('node tests')) ['postgresql', 'redis-server'].forEach((p) => needed.add(p))
-  if (steps.includes('browser tests')) {
+  // The end-to-end step drives Chromium, and the back/forward cache test each chosen engine.
+  if (steps.includes('end-to-end')) needed.add('chromium')
+  if (steps.includes('browser tests') || steps.includes('end-to-end')) {
     for (const name of browsers) needed.add(engines[name])
     if (browsers.includes('webkit') && !display) needed.add('xvfb') // MiniBrowser needs an X display
   }
-  if (steps.includes('end-to-end')) needed.add('chromium')
   return [...needed]
 }
 

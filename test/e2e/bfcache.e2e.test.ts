@@ -5,14 +5,12 @@
 // tracker holds none for a page's life. Needs the built bundle (`npm test` builds it first).
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { chromium } from 'playwright-core'
 import puppeteer from 'puppeteer-core'
 import { remote } from 'webdriverio'
 import { assertInstalled, browserPaths, chromiumArgs, requestedBrowsers, webkitMiniBrowser } from '../../scripts/browsers.mjs'
+import { startBundleServer, type BundleServer } from './bundleServer.js'
 
 type Item = { type: string; value: number }
 type Event = { id: string; type: string; generated: { items: Item[] } }
@@ -30,31 +28,15 @@ const lessonPage = `<!doctype html><meta charset="utf-8"><title>lesson</title><p
   window.activity = tracker.startActivity({ id: 'https://app.example/lessons/7', subject: 'Math' })
 </script>`
 
-let server: Server
+let server: BundleServer
 let base: string
 
 before(async () => {
-  server = createServer((req, res) => {
-    if (req.url === '/collect') {
-      let body = ''
-      req.on('data', (d) => (body += d))
-      req.on('end', () => {
-        const events = (JSON.parse(body) as { data: Event[] }).data
-        for (const event of events) received.set(event.id, event)
-        res.writeHead(200, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ status: 'success', accepted: events.map((e) => e.id), duplicates: [], rejected: [] }))
-      })
-      return
-    }
-    if (req.url === '/tracker.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' })
-      return void res.end(readFileSync('dist/timeback-tracker.iife.min.js'))
-    }
-    res.writeHead(200, { 'content-type': 'text/html' })
-    res.end(req.url === '/elsewhere' ? '<!doctype html><p>another page</p>' : lessonPage)
+  server = await startBundleServer({
+    onEvents: (events) => (events as Event[]).forEach((event) => received.set(event.id, event)),
+    page: (url) => (url.pathname === '/elsewhere' ? '<!doctype html><p>another page</p>' : lessonPage),
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  base = server.base
 })
 after(() => server?.close())
 

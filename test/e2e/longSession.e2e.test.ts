@@ -5,17 +5,15 @@
 // (bench/heapBreakdown.ts), because compiled code and the browser's per-request records grow for
 // reasons of their own (`npm run bench` prints those).
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { after, before, it } from 'node:test'
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core'
 import { assertInstalled, browserPaths, chromiumArgs } from '../../scripts/browsers.mjs'
 import { heapBreakdown } from '../../bench/heapBreakdown.js'
+import { startBundleServer, type BundleServer } from './bundleServer.js'
 
 const MINUTE = 60_000
 let delivered = 0
-let server: Server
+let server: BundleServer
 let browser: Browser
 let base: string
 
@@ -38,24 +36,8 @@ const lessonPage = `<!doctype html><meta charset="utf-8"><title>lesson</title><p
 
 before(async () => {
   assertInstalled(['chromium'])
-  server = createServer((req, res) => {
-    if (req.url === '/collect') {
-      let body = ''
-      req.on('data', (d) => (body += d))
-      req.on('end', () => {
-        const ids = (JSON.parse(body) as { data: Array<{ id: string }> }).data.map((e) => e.id)
-        delivered += ids.length
-        res.writeHead(200, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ status: 'success', accepted: ids, duplicates: [], rejected: [] }))
-      })
-      return
-    }
-    const script = req.url === '/tracker.js'
-    res.writeHead(200, { 'content-type': script ? 'text/javascript' : 'text/html' })
-    res.end(script ? readFileSync('dist/timeback-tracker.iife.min.js') : lessonPage)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  server = await startBundleServer({ onEvents: (events) => void (delivered += events.length), page: () => lessonPage })
+  base = server.base
   browser = await chromium.launch({ executablePath: browserPaths.chromium.path, args: chromiumArgs })
 })
 

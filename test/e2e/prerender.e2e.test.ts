@@ -6,12 +6,10 @@
 // even after a later page load of the origin sends what the journal holds.
 // Needs the built bundle (`npm test` builds it first).
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import puppeteer, { type Browser } from 'puppeteer'
 import { assertInstalled, browserPaths, chromiumArgs } from '../../scripts/browsers.mjs'
+import { startBundleServer, type BundleServer } from './bundleServer.js'
 
 type Item = { type: string; value: number; startDate: string }
 type Event = { id: string; type: string; generated: { items: Item[] } }
@@ -41,7 +39,7 @@ const linkingPage = (store: string) => `<!doctype html><meta charset="utf-8"><ti
 </script>
 <a id="next" href="/lesson/${store}">next lesson</a>`
 
-let server: Server
+let server: BundleServer
 let base: string
 let browser: Browser
 
@@ -56,34 +54,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 before(async () => {
   assertInstalled(['chromium'])
-  server = createServer((req, res) => {
-    const url = new URL(req.url!, 'http://x')
-    if (url.pathname.startsWith('/collect/')) {
-      let body = ''
-      req.on('data', (d) => (body += d))
-      req.on('end', () => {
-        const events = (JSON.parse(body) as { data: Event[] }).data
-        const store = url.pathname.slice('/collect/'.length)
-        received.set(store, [...(received.get(store) ?? []), ...events])
-        res.writeHead(200, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ status: 'success', accepted: events.map((e) => e.id), duplicates: [], rejected: [] }))
-      })
-      return
-    }
-    if (url.pathname === '/tracker.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' })
-      return void res.end(readFileSync('dist/timeback-tracker.iife.min.js'))
-    }
-    if (url.pathname === '/loaded') loaded.push(decodeURIComponent(url.search.slice(1)))
-    const [, kind, store = ''] = url.pathname.split('/')
-    res.writeHead(200, { 'content-type': 'text/html' })
-    if (kind === 'home') res.end(linkingPage(store))
-    else if (kind === 'lesson') res.end(trackerPage(store, true, store.endsWith('never-opened')))
-    else if (kind === 'later') res.end(trackerPage(store, false))
-    else res.end('<!doctype html><p>elsewhere</p>')
+  server = await startBundleServer({
+    onEvents(events, url) {
+      const store = url.pathname.slice('/collect/'.length)
+      received.set(store, [...(received.get(store) ?? []), ...(events as Event[])])
+    },
+    page(url) {
+      if (url.pathname === '/loaded') loaded.push(decodeURIComponent(url.search.slice(1)))
+      const [, kind, store = ''] = url.pathname.split('/')
+      if (kind === 'home') return linkingPage(store)
+      if (kind === 'lesson') return trackerPage(store, true, store.endsWith('never-opened'))
+      if (kind === 'later') return trackerPage(store, false)
+      return '<!doctype html><p>elsewhere</p>'
+    },
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  base = server.base
   browser = await puppeteer.launch({ executablePath: browserPaths.chromium.path, args: chromiumArgs, headless: true })
 })
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { createCaliperProxy, createPostgresLedger, toNodeHandler, type PostgresQueryable } from 'timeback-tracker/proxy'
 import type { Config } from './config.js'
 import type { MockPlatform } from './mockPlatform.js'
-import { studentByKey } from './roster.js'
+import { roster, studentByKey } from './roster.js'
 import { createSessions, SESSION_COOKIE, SESSION_LIFETIME_MS } from './sessions.js'
 
 export interface AppOptions {
@@ -30,8 +30,10 @@ export function createApp({ config, pool, mock }: AppOptions): express.Express {
   const proxy = createCaliperProxy({
     ...upstream,
     authorize: (request) => {
-      const student = sessions.studentOf({ authorization: request.headers.get('authorization'), cookie: request.headers.get('cookie') })
-      return student && { id: student.id, email: student.email } // null: 401, the tracker keeps its events
+      const { headers } = request
+      const student = sessions.studentOf({ authorization: headers.get('authorization'), cookie: headers.get('cookie') })
+      // null: 401, and the tracker keeps its events for when someone is signed in again
+      return student && { id: student.id, email: student.email }
     },
     ledger: createPostgresLedger(pool),
   })
@@ -40,6 +42,9 @@ export function createApp({ config, pool, mock }: AppOptions): express.Express {
   app.disable('x-powered-by')
   app.post('/api/caliper', proxy.node)
 
+  app.get('/api/roster', (_req, res) => {
+    res.json(Object.entries(roster).map(([key, student]) => ({ key, name: student.name })))
+  })
   app.get('/api/session', (req, res) => {
     const student = sessions.studentOf({ authorization: req.get('authorization'), cookie: req.get('cookie') })
     res.json({ student }) // null: nobody signed in
@@ -67,13 +72,16 @@ export function createApp({ config, pool, mock }: AppOptions): express.Express {
   // The frame gets a short-lived token naming the student, in the fragment (never logged).
   app.get('/lti/launch', (req, res) => {
     const key = req.query.student
-    if (!studentByKey(key)) return void res.status(400).type('text').send(`student: ${JSON.stringify(key)} is not on the roster`)
+    if (!studentByKey(key)) {
+      return void res.status(400).type('text').send(`student: ${JSON.stringify(key)} is not on the roster`)
+    }
     res.redirect(303, `/embedded#launch=${sessions.launchToken(key as string)}`)
   })
   // Stands in for the LMS: a course page on the other host name frames the launch.
   app.get('/lms', (req, res) => {
     const launch = `${req.protocol}://${otherHost(req.get('host') ?? '')}/lti/launch?student=grace`
-    res.type('html').send(`<!doctype html><link rel="icon" href="/favicon.svg"><title>A course on another site</title><h1>A course on another site</h1>
+    res.type('html').send(`<!doctype html><link rel="icon" href="/favicon.svg">
+<title>A course on another site</title><h1>A course on another site</h1>
 <iframe src="${launch}" title="Fractions warm-up" width="640" height="520"></iframe>`)
   })
 

@@ -20,7 +20,12 @@ export interface Config {
   secureCookies: boolean
 }
 
-const PLATFORM_VARS = ['TIMEBACK_CALIPER_URL', 'TIMEBACK_TOKEN_URL', 'TIMEBACK_CLIENT_ID', 'TIMEBACK_CLIENT_SECRET'] as const
+const PLATFORM_VARS = [
+  'TIMEBACK_CALIPER_URL',
+  'TIMEBACK_TOKEN_URL',
+  'TIMEBACK_CLIENT_ID',
+  'TIMEBACK_CLIENT_SECRET',
+] as const
 
 /** Reads the settings; throws one error naming every bad variable. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -30,7 +35,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const given = PLATFORM_VARS.filter((name) => env[name])
   if (given.length && given.length < PLATFORM_VARS.length) {
     const missing = PLATFORM_VARS.filter((name) => !env[name])
-    problems.push(`${missing.join(', ')}: not set (set all four TIMEBACK_* variables for the real platform, or none for the mock)`)
+    const why = 'set all four TIMEBACK_* variables for the real platform, or none for the mock'
+    problems.push(`${missing.join(', ')}: not set (${why})`)
   }
   const production = env.NODE_ENV === 'production'
   if (production && !env.SESSION_SECRET) problems.push('SESSION_SECRET: not set (required when NODE_ENV=production)')

@@ -29,8 +29,9 @@ const mock = config.platform ? undefined : await createMockPlatform()
 const server = createApp({ config, pool, mock }).listen(config.port, () => {
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
-  const caliper = config.platform?.caliperUrl ?? `the mock platform (http://localhost:${port}/mock-caliper/received)`
-  console.log(`Vite + Express example on http://localhost:${port}  (Caliper: ${caliper}; ledger: PostgreSQL ${where})`)
+  const caliper = config.platform?.caliperUrl ?? `the mock platform, http://localhost:${port}/mock-caliper/received`
+  console.log(`Vite + Express example on http://localhost:${port}`)
+  console.log(`  Caliper: ${caliper}\n  ledger: PostgreSQL ${where}`)
 })
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -27,5 +27,3 @@ export function createSessions(secret: string) {
     },
   }
 }
-
-export type Sessions = ReturnType<typeof createSessions>

@@ -18,7 +18,8 @@ export function App() {
   if (problem) return <p role="alert">{problem}</p>
   if (student === undefined) return <p>Loading…</p>
   if (student === null) {
-    return launchToken ? <p role="alert">This launch has expired: open the lesson again from your course.</p> : <SignIn onSignedIn={setStudent} />
+    if (!launchToken) return <SignIn onSignedIn={setStudent} />
+    return <p role="alert">This launch has expired: open the lesson again from your course.</p>
   }
   const leave = async () => {
     await signOut()

@@ -9,6 +9,7 @@ export function Lesson() {
   const [answers, setAnswers] = useState<Record<number, string>>({})
   const [result, setResult] = useState<{ correct: number; xp: number }>()
 
+  const allAnswered = Object.keys(answers).length === questions.length
   const finish = async () => {
     const correct = questions.filter((q, i) => answers[i] === q.answer).length
     const xp = correct * XP_PER_ANSWER
@@ -27,7 +28,13 @@ export function Lesson() {
               <legend>{q.prompt}</legend>
               {q.choices.map((choice) => (
                 <label key={choice}>
-                  <input type="radio" name={`q${i}`} value={choice} checked={answers[i] === choice} onChange={() => setAnswers({ ...answers, [i]: choice })} />
+                  <input
+                    type="radio"
+                    name={`q${i}`}
+                    value={choice}
+                    checked={answers[i] === choice}
+                    onChange={() => setAnswers({ ...answers, [i]: choice })}
+                  />
                   {choice}{' '}
                 </label>
               ))}
@@ -35,7 +42,7 @@ export function Lesson() {
           </li>
         ))}
       </ol>
-      <button type="button" onClick={finish} disabled={!activity || !!result || Object.keys(answers).length < questions.length}>
+      <button type="button" onClick={finish} disabled={!activity || !!result || !allAnswered}>
         Finish
       </button>
       {result && (

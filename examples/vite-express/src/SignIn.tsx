@@ -1,15 +1,14 @@
-import { useState, type FormEvent } from 'react'
-import { signIn, type Student } from './session'
+import { useEffect, useState, type FormEvent } from 'react'
+import { fetchRoster, signIn, type RosterEntry, type Student } from './session'
 
-// The example's students (server/roster.ts). A real app checks a password or an identity
-// provider here; what matters to the tracker is the session cookie the server sets.
-const students = [
-  { key: 'ada', name: 'Ada Lovelace' },
-  { key: 'grace', name: 'Grace Hopper' },
-]
-
+// A real app checks a password or an identity provider here; what matters to the tracker is
+// the session cookie the server sets.
 export function SignIn({ onSignedIn }: { onSignedIn: (student: Student) => void }) {
+  const [roster, setRoster] = useState<RosterEntry[]>([])
   const [problem, setProblem] = useState<string>()
+  useEffect(() => {
+    fetchRoster().then(setRoster, (error: Error) => setProblem(error.message))
+  }, [])
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
     const key = new FormData(event.currentTarget).get('student')
@@ -21,14 +20,16 @@ export function SignIn({ onSignedIn }: { onSignedIn: (student: Student) => void 
       <label>
         Student{' '}
         <select name="student">
-          {students.map((s) => (
+          {roster.map((s) => (
             <option key={s.key} value={s.key}>
               {s.name}
             </option>
           ))}
         </select>
       </label>{' '}
-      <button type="submit">Sign in</button>
+      <button type="submit" disabled={!roster.length}>
+        Sign in
+      </button>
       {problem && <p role="alert">{problem}</p>}
     </form>
   )

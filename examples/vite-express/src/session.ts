@@ -15,6 +15,18 @@ export async function fetchStudent(launchToken?: string): Promise<Student | null
   return ((await response.json()) as { student: Student | null }).student
 }
 
+/** Who can sign in (the server's roster). */
+export interface RosterEntry {
+  key: string
+  name: string
+}
+
+export async function fetchRoster(): Promise<RosterEntry[]> {
+  const response = await fetch('/api/roster')
+  if (!response.ok) throw new Error(`GET /api/roster: ${response.status}`)
+  return (await response.json()) as RosterEntry[]
+}
+
 export async function signIn(studentKey: string): Promise<Student> {
   const response = await fetch('/api/sign-in', {
     method: 'POST',

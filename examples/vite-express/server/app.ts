@@ -79,7 +79,10 @@ export function createApp({ config, pool, mock }: AppOptions): express.Express {
   })
   // Stands in for the LMS: a course page on the other host name frames the launch.
   app.get('/lms', (req, res) => {
-    const launch = `${req.protocol}://${otherHost(req.get('host') ?? '')}/lti/launch?student=grace`
+    const host = req.get('host') ?? ''
+    // Written into the page: a host name and port, nothing that could carry markup.
+    if (!/^[a-z0-9.-]+(:\d{1,5})?$/i.test(host)) return void res.status(400).type('text').send('bad Host')
+    const launch = `${req.protocol}://${otherHost(host)}/lti/launch?student=grace`
     res.type('html').send(`<!doctype html><link rel="icon" href="/favicon.svg">
 <title>A course on another site</title><h1>A course on another site</h1>
 <iframe src="${launch}" title="Fractions warm-up" width="640" height="520"></iframe>`)

@@ -1,13 +1,15 @@
 // Installing the package the ways a newcomer can today: `npm pack` (and a git install, which
 // runs the same `prepare`) on a fresh clone must build dist/; the tarball must import in Node
 // and type-check in an app, with the old `moduleResolution: "node"` too (typesVersions). Runs
-// npm offline-first: every dependency is in the npm cache after `npm ci`.
+// npm offline-first: every dependency is in the npm cache after `npm ci`. The fresh clone is
+// made without git, so this runs in a source archive too.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { sourceFiles } from './support/sourceFiles.js'
 
 const repo = process.cwd()
 const work = mkdtempSync(join(tmpdir(), 'timeback-pack-'))
@@ -23,8 +25,7 @@ before(() => {
   // A fresh clone: the committed (and new, unignored) files, no dist/. Its devDependencies are
   // this checkout's, as npm would install them for a git dependency before running `prepare`.
   const clone = join(work, 'clone')
-  const files = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], repo).split('\0').filter(Boolean)
-  for (const file of files) {
+  for (const file of sourceFiles(repo)) {
     mkdirSync(dirname(join(clone, file)), { recursive: true })
     cpSync(join(repo, file), join(clone, file), { verbatimSymlinks: true })
   }

@@ -60,9 +60,9 @@ before(() => {
 after(() => rmSync(work, { recursive: true, force: true }))
 
 describe('the package, installed from a tarball of a fresh clone', () => {
-  it('has dist/ (built by prepare) and no source maps', () => {
+  it("has dist/ (built by prepare), the globals' types and the changelog, and no source maps", () => {
     const paths = packed.files.map((f) => f.path)
-    for (const file of ['dist/esm/index.js', 'dist/esm/react.js', 'dist/esm/vue.js', 'dist/proxy/index.js', 'dist/timeback-tracker.iife.min.js', 'dist/types/index.d.ts', 'dist/types/react/index.d.ts']) {
+    for (const file of ['dist/esm/index.js', 'dist/esm/react.js', 'dist/esm/vue.js', 'dist/proxy/index.js', 'dist/timeback-tracker.iife.min.js', 'dist/types/index.d.ts', 'dist/types/react/index.d.ts', 'globals/TimebackTracker.d.ts', 'globals/TimebackFrame.d.ts', 'README.md', 'CHANGELOG.md']) {
       assert.ok(paths.includes(file), `${file} is in the tarball`)
     }
     assert.deepEqual(paths.filter((p) => p.endsWith('.map')), [])

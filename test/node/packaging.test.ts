@@ -66,7 +66,9 @@ describe('the package, installed from a tarball of a fresh clone', () => {
       assert.ok(paths.includes(file), `${file} is in the tarball`)
     }
     assert.deepEqual(paths.filter((p) => p.endsWith('.map')), [])
-    assert.ok(packed.unpackedSize < 600_000, `unpacked ${packed.unpackedSize} bytes`)
+    // A guard against shipping what was never meant to go (source maps would double it): 613 KB
+    // today, with the proxy's OpenTelemetry entry, the script tags' global types and CHANGELOG.
+    assert.ok(packed.unpackedSize < 650_000, `unpacked ${packed.unpackedSize} bytes`)
   })
 
   it('imports in Node: the core, the adapters, the frame helper and the proxy', () => {

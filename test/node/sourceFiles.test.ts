@@ -17,7 +17,9 @@ const gitFiles = (): string[] | undefined => {
   if (!existsSync(join(repo, '.git'))) return undefined
   try {
     // Only the repository's .gitignore files: a developer's own excludes are not the project's.
-    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-per-directory=.gitignore'], { cwd: repo, encoding: 'utf8' })
+    // Deduplicated: during a merge, a file in conflict is listed once per side.
+    const args = ['ls-files', '-z', '--cached', '--others', '--deduplicate', '--exclude-per-directory=.gitignore']
+    const out = execFileSync('git', args, { cwd: repo, encoding: 'utf8' })
     return out.split('\0').filter(Boolean).sort()
   } catch {
     return undefined // no git on this machine

@@ -4,7 +4,8 @@
 //   1. type-check (esbuild strips types without checking them)
 //   2. build dist/ (the size check, the CSP test and the end-to-end test use it)
 //   3. size budgets
-//   4. Node tests (event conformance against the published OpenAPI files, the proxy)
+//   4. Node tests (event conformance against the published OpenAPI files, the proxy, the packed
+//      package with publint and arethetypeswrong)
 //   5. browser tests in Chromium, Firefox and WebKit (BROWSERS=chromium,... to choose)
 //   6. end-to-end in Chromium: `npm start`'s demo with its mock Caliper endpoint, the Next.js
 //      and Vite + Express examples (examples/next, examples/vite-express: each its own npm

@@ -17,6 +17,7 @@ import { noteRun, recentRun } from './recentRun.js'
 import { trackerRegistry } from './registry.js'
 import { resolveTrackerOptions, type TrackerOptions } from './trackerOptions.js'
 
+/** `startActivity`'s second argument. */
 export interface StartOptions {
   /** `false`: a completion-only activity (no TimeSpentEvents; `complete()` sends only XP). */
   time?: boolean
@@ -39,6 +40,10 @@ export interface TrackerSnapshot {
   lastDelivery: Delivery | undefined
 }
 
+/**
+ * Measures one signed-in student's activities on this page and delivers their events. Get one
+ * from `createTracker()`; one live tracker per `storeName` per page.
+ */
 export interface Tracker {
   /**
    * Starts measuring an activity. One runs at a time: starting another ends the running one
@@ -64,6 +69,7 @@ export interface Tracker {
   destroy(): Promise<void>
   /** Calls `listener` on state changes, queue changes and delivery outcomes. Returns unsubscribe. */
   subscribe(listener: (snapshot: TrackerSnapshot) => void): () => void
+  /** The state now: the running activity, the queue, the last delivery (what `subscribe` sends). */
   snapshot(): TrackerSnapshot
   /** Events stored and not yet acknowledged (open checkpoints included), oldest first. */
   queue(): Promise<Array<{ id: string; type: string; createdAt: number; open: boolean; event: unknown }>>

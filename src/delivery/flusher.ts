@@ -28,7 +28,7 @@ export interface Delivery {
 export interface FlusherOptions extends PostOptions {
   journal: EventJournal
   locks: PageLocks
-  /** Only this student's events are sent by this page (see README, shared computers). */
+  /** Only this student's events are sent by this page (see docs/delivery.md, shared computers). */
   actorId: string
   /** This page's session id: its own open checkpoints are never sealed by its flushes. */
   sessionId: string

@@ -50,6 +50,7 @@ export interface Activity {
    * to resume the run later: `startActivity({ ...target, runId })`.
    */
   readonly runId: string
+  /** `running` until `complete()` or `end()`. */
   readonly status: ActivityStatus
   /** Milliseconds per bucket so far (they sum to the elapsed time). */
   readonly totals: BucketTotals

@@ -27,16 +27,20 @@ const startInput = /* @__PURE__ */ z.optional(z.strictObject({ time: z.optional(
 
 /** Everything a UI needs at a glance: the running activity, the queue, the last delivery. */
 export interface TrackerSnapshot {
+  /** The running activity: its URL, state, totals (ms per bucket) and elapsed ms; else undefined. */
   activity:
     | { id: string; state: Activity['state']; totals: Activity['totals']; elapsed: number }
     | undefined
+  /** What waits to be delivered, and how. */
   queue: {
     /** Events stored and not yet acknowledged by the proxy. */
     pending: number
+    /** Where events are kept now: `memory` while IndexedDB does not work. */
     storage: StorageMode
     /** Sending is paused (401/403, a redirect, a non-proxy 2xx) until `flush()`. */
     paused: boolean
   }
+  /** The latest delivery attempt, by fetch or beacon, if there was one. */
   lastDelivery: Delivery | undefined
 }
 

@@ -88,6 +88,9 @@ describe('README and docs/ code blocks', () => {
     const readme = (list: Block[]) => list.filter((b) => b.file === 'README.md').length
     assert.ok(readme(modules) >= 4 && readme(pages) >= 1 && readme(commands) >= 2, 'the README has its examples')
     assert.ok(documents.length > 1 && modules.some((b) => b.file !== 'README.md'), 'the docs/ guides are read')
+    // Pages find their scripts by name, in every file: a second script of one name would hide the first.
+    const named = blocks.filter((b) => b.name).map((b) => b.name)
+    assert.deepEqual(named.filter((name, i) => named.indexOf(name) !== i), [], 'script names are unique')
   })
 
   it('links: every relative link leads to a file, and to a heading there when it names one', () => {

@@ -1,7 +1,7 @@
 // Every fenced code block of README.md and of the guides in docs/ runs or type-checks as shown,
-// and every relative link among them leads to a file and heading that exist, so the docs cannot
-// drift from the code or from each other. Needs the build (npm test builds first). Conventions,
-// by info string:
+// every relative link among them leads to a file and heading that exist, and the README links to
+// every guide, so the docs cannot drift from the code or from each other. Needs the build (npm
+// test builds first). Conventions, by info string:
 //
 //   ```sh          commands. Each `npm …` must be `npm install|ci|pack` or name a script in the
 //                  package.json of the folder it runs in (`cd` is followed, from the repository
@@ -109,6 +109,9 @@ describe('README and docs/ code blocks', () => {
       }
     }
     assert.deepEqual(problems, [])
+    // A guide the README does not link to is one a newcomer never finds.
+    const linked = new Set([...readFileSync('README.md', 'utf8').matchAll(/\]\((docs\/[^)#\s]+)/g)].map((m) => m[1]))
+    assert.deepEqual(documents.filter((file) => file !== 'README.md' && !linked.has(file)), [], 'the README links to every guide')
   })
 
   it('sh: every npm command exists where it runs', () => {

@@ -1,7 +1,8 @@
 import { placeCredit, type CreditClaim, type PlacedSpan } from '../../store/creditedTime.js'
 import type { PostgresQueryable } from './postgresQueryable.js'
 import { postgresQuery } from './postgresQuery.js'
-import { reserveOptimistically, type SpansAt } from '../../store/optimisticReserve.js'
+import { reserveOptimistically } from '../../store/optimisticReserve.js'
+import type { SpansAt } from '../../store/spanStore.js'
 import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from '../../store/timeBudget.js'
 
 const SWEEP_EVERY = 256

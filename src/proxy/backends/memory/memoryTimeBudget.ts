@@ -1,34 +1,59 @@
-import { placeCredit } from '../../store/creditedTime.js'
+import { createTimeBudget } from '../../store/createTimeBudget.js'
 import type { PlacedSpan } from '../../store/creditedTime.js'
-import { overlapping, type TimeBudget, type TimeBudgetOptions } from '../../store/timeBudget.js'
+import type { SpanStore } from '../../store/spanStore.js'
+import type { TimeBudget, TimeBudgetOptions } from '../../store/timeBudget.js'
 
-/** The time budget in process memory (one proxy instance): spans per student. */
-export function createMemoryTimeBudget(options: TimeBudgetOptions): TimeBudget {
+/**
+ * The spans of one process's students, in memory. Nothing else runs between a read and a write
+ * here, so a reservation places atomically without versions; the version still counts every
+ * change, for callers of the versioned interface.
+ */
+export function createMemorySpanStore(options: TimeBudgetOptions): SpanStore {
   const now = options.now ?? Date.now
-  const students = new Map<string, PlacedSpan[]>()
+  const students = new Map<string, { version: number; spans: PlacedSpan[] }>()
   let sweptAt = now()
   const sweep = () => {
     const oldest = now() - options.ttlMs
-    for (const [student, spans] of students) {
-      const live = spans.filter((s) => s.end > oldest)
-      if (live.length) students.set(student, live)
-      else students.delete(student)
+    for (const [student, entry] of students) {
+      entry.spans = entry.spans.filter((s) => s.end > oldest)
+      if (!entry.spans.length) students.delete(student)
     }
     sweptAt = now()
   }
+  const entryOf = (student: string) => {
+    if (now() - sweptAt > options.ttlMs / 100) sweep()
+    let entry = students.get(student)
+    if (!entry) students.set(student, (entry = { version: 0, spans: [] }))
+    return entry
+  }
+  const replace = (student: string, eventIds: string[], placed: PlacedSpan[]) => {
+    const entry = entryOf(student)
+    const ids = new Set(eventIds)
+    entry.spans = [...entry.spans.filter((s) => !ids.has(s.id)), ...placed]
+    entry.version++
+    if (!entry.spans.length) students.delete(student)
+  }
+  const within = (spans: PlacedSpan[], from: number, to: number) => spans.filter((s) => s.end > from && s.start < to)
   return {
-    async reserveTime(studentId, claims) {
-      if (now() - sweptAt > options.ttlMs / 100) sweep()
-      const spans = students.get(studentId) ?? []
-      const { granted, placed } = placeCredit(overlapping(spans, claims), claims)
-      const ids = new Set(claims.map((c) => c.id))
-      students.set(studentId, [...spans.filter((s) => !ids.has(s.id)), ...placed])
-      return granted
+    async readSpans(student, from, to) {
+      const entry = students.get(student)
+      return { version: String(entry?.version ?? 0), spans: within(entry?.spans ?? [], from, to) }
     },
-    async releaseTime(studentId, eventIds) {
-      const spans = students.get(studentId)
-      const freed = new Set(eventIds)
-      if (spans) students.set(studentId, spans.filter((s) => !freed.has(s.id)))
+    async writeSpans(student, seen, eventIds, placed) {
+      if (String(students.get(student)?.version ?? 0) !== seen) return false
+      replace(student, eventIds, placed)
+      return true
+    },
+    async releaseSpans(student, eventIds) {
+      if (students.has(student)) replace(student, eventIds, [])
+    },
+    async placeAtomically(student, from, to, eventIds, place) {
+      const { placed, result } = place(within(entryOf(student).spans, from, to))
+      replace(student, eventIds, placed)
+      return result
     },
   }
 }
+
+/** The time budget in process memory (one proxy instance). */
+export const createMemoryTimeBudget = (options: TimeBudgetOptions): TimeBudget => createTimeBudget(createMemorySpanStore(options))

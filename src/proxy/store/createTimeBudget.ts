@@ -1,6 +1,6 @@
-import { placeCredit, type CreditClaim, type PlacedSpan } from './creditedTime.js'
+import { placeCredit, type CreditClaim } from './creditedTime.js'
 import { reserveOptimistically } from './optimisticReserve.js'
-import type { SpanStore } from './spanStore.js'
+import type { Placement, SpanStore } from './spanStore.js'
 import { overlapping, windowOf, type TimeBudget } from './timeBudget.js'
 
 /**
@@ -14,11 +14,11 @@ export function createTimeBudget(store: SpanStore): TimeBudget {
       if (!claims.length) return []
       const { from, to } = windowOf(claims)
       const ids = claims.map((c) => c.id)
-      const place = (spans: readonly PlacedSpan[]) => {
+      const place: Placement<number[]> = (spans) => {
         const { granted, placed } = placeCredit(overlapping(spans, claims), claims)
         return { placed, result: granted }
       }
-      if (store.placeAtomically) return store.placeAtomically(studentId, from, to, ids, place)
+      if ('placeAtomically' in store) return store.placeAtomically(studentId, from, to, ids, place)
       return reserveOptimistically(async () => {
         const seen = await store.readSpans(studentId, from, to)
         const { placed, result } = place(seen.spans)

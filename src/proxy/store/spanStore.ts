@@ -6,13 +6,20 @@ export interface SpansAt {
   spans: PlacedSpan[]
 }
 
+/** What `place` (the placement rules) makes of a student's spans: the spans to write, and the answer. */
+export type Placement<T> = (spans: PlacedSpan[]) => { placed: PlacedSpan[]; result: T }
+
+interface SpanStoreBase {
+  /** Drops the spans of `eventIds` (and moves a versioned store's version on). */
+  releaseSpans(studentId: string, eventIds: string[]): Promise<void>
+}
+
 /**
- * Where a time budget keeps each student's spans: what a backend implements, so that the
- * placement rules (`createTimeBudget`, `placeCredit`) are written once. Reads and writes go
- * through a version per student (compare-and-set), which lets a backend with no transactions
- * over several statements (PostgreSQL by plain `query`, Redis) stay correct under concurrency.
+ * A store that reads and writes through a version per student (compare-and-set): for a backend
+ * with no transaction over several statements (PostgreSQL by plain `query`, Redis).
+ * `createTimeBudget` reads, places and writes until a write wins.
  */
-export interface SpanStore {
+export interface VersionedSpanStore extends SpanStoreBase {
   /** The student's spans that end after `from` and start before `to`, and its version now. */
   readSpans(studentId: string, from: number, to: number): Promise<SpansAt>
   /**
@@ -20,20 +27,20 @@ export interface SpanStore {
    * `placed` and resolves true; otherwise changes nothing and resolves false.
    */
   writeSpans(studentId: string, seen: string, eventIds: string[], placed: PlacedSpan[]): Promise<boolean>
-  /** Drops the spans of `eventIds` and moves the student's version on. */
-  releaseSpans(studentId: string, eventIds: string[]): Promise<void>
-  /**
-   * A fast path for a backend that can hold the student's spans still while it places (one
-   * process's memory, a SQLite transaction, a PostgreSQL statement joined to its claim): reads
-   * the spans in `[from, to)`, calls `place` on them, writes the spans it returns in place of
-   * `eventIds`' and resolves what `place` returned, all atomically. Without it, `createTimeBudget`
-   * reads, places and writes with `writeSpans` until a write wins.
-   */
-  placeAtomically?<T>(
-    studentId: string,
-    from: number,
-    to: number,
-    eventIds: string[],
-    place: (spans: PlacedSpan[]) => { placed: PlacedSpan[]; result: T },
-  ): Promise<T>
 }
+
+/**
+ * A store that can hold a student's spans still while it places (one process's memory, a SQLite
+ * transaction, a PostgreSQL statement joined to its claim): reads the spans in `[from, to)`,
+ * calls `place` on them, writes the spans it returns in place of `eventIds`' and resolves what
+ * `place` returned, all atomically.
+ */
+export interface AtomicSpanStore extends SpanStoreBase {
+  placeAtomically<T>(studentId: string, from: number, to: number, eventIds: string[], place: Placement<T>): Promise<T>
+}
+
+/**
+ * Where a time budget keeps each student's spans: what a backend implements, so that the
+ * placement rules (`createTimeBudget`, `placeCredit`) are written once.
+ */
+export type SpanStore = VersionedSpanStore | AtomicSpanStore

@@ -1,0 +1,99 @@
+import fc from 'fast-check'
+import { applyClaimOperation, type ClaimOperation, type ClaimState } from '../store/claimModel.js'
+import type { CaliperLedger } from '../store/ledger.js'
+import { runConformance, type ConformanceContext, type ConformanceOptions, type Subject } from './conformanceRun.js'
+
+const OWNERS = ['owner-a', 'owner-b', 'owner-c'] as const
+const IDS = ['urn:uuid:00000000-0000-4000-8000-00000000000a', 'urn:uuid:00000000-0000-4000-8000-00000000000b', 'urn:uuid:00000000-0000-4000-8000-00000000000c']
+/** Leases and holds short against the retention, and steps of time that land on their ends exactly. */
+const TTL_MS = 20_000
+const DURATIONS = [1_000, 4_000]
+const ADVANCES = [0, 1, 999, 1_000, 3_000, 4_000, 20_000, 21_000, 25_000]
+
+type LedgerStep = { advance: number } | (ClaimOperation & { ids: string[] })
+
+const step: fc.Arbitrary<LedgerStep> = fc.oneof(
+  fc.record({ advance: fc.constantFrom(...ADVANCES) }),
+  fc
+    .record({
+      op: fc.constantFrom('claim', 'renew', 'commit', 'release', 'markInDoubt'),
+      owner: fc.constantFrom(...OWNERS),
+      ids: fc.array(fc.constantFrom(...IDS), { minLength: 1, maxLength: 4 }),
+      ms: fc.constantFrom(...DURATIONS),
+    })
+    .map(({ op, owner, ids, ms }): LedgerStep => {
+      if (op === 'claim' || op === 'renew') return { op, owner, ids, leaseMs: ms }
+      if (op === 'markInDoubt') return { op, owner, ids, holdMs: ms }
+      return { op, owner, ids }
+    }),
+)
+
+const sorted = (ids: Iterable<string>) => [...ids].sort()
+const describe = (s: LedgerStep) =>
+  'advance' in s ? `time +${s.advance} ms` : `${s.op}(${s.ids.map((id) => id.slice(-1)).join(',')}) by ${s.owner}`
+
+/**
+ * Checks a ledger against the claim model (`claimModel.ts`): random interleavings of claim,
+ * renew, commit, release and markInDoubt by three owners over three ids, with time moving past
+ * leases, holds and the retention, run step by step on a fresh ledger and compared with the
+ * model's answers. Resolves when every interleaving agrees; rejects with the shortest
+ * interleaving found that does not (and the seed to replay it).
+ *
+ * `makeLedger` builds a fresh ledger for each interleaving, with `context.ttlMs` as its
+ * retention and `context.now` as its only clock (a database's own clock must give way to it);
+ * `context.name` is unique per interleaving (a table name or key prefix).
+ *
+ * @example
+ * import { it } from 'node:test'
+ * import { ledgerConformance } from 'timeback-tracker/proxy/conformance'
+ * it('my ledger keeps the claim model', () =>
+ *   ledgerConformance(({ ttlMs, now, name }) => ({ ledger: createMyLedger(db, { table: name, ttlMs, now }) })))
+ */
+export async function ledgerConformance(
+  makeLedger: (context: ConformanceContext) => Subject<CaliperLedger> | Promise<Subject<CaliperLedger>>,
+  options: ConformanceOptions = {},
+): Promise<void> {
+  const settings = { ttlMs: TTL_MS }
+  await runConformance(fc.array(step, { minLength: 1, maxLength: options.maxSteps ?? 30 }), options, async (steps, clock, name) => {
+    const subject = await makeLedger({ ttlMs: TTL_MS, now: clock.now, name })
+    const model = new Map<string, ClaimState>()
+    try {
+      for (const [i, s] of steps.entries()) {
+        if ('advance' in s) {
+          clock.advance(s.advance)
+          continue
+        }
+        const unique = [...new Set(s.ids)]
+        const answers = unique.map((id) => {
+          const { state, answer } = applyClaimOperation(model.get(id) ?? { kind: 'fresh' }, s, clock.now(), settings)
+          model.set(id, state)
+          return { id, answer }
+        })
+        const where = `step ${i + 1} of [${steps.map(describe).join('; ')}]`
+        const { ledger } = subject
+        if (s.op === 'claim') {
+          const got = await ledger.claim(s.ids, s.owner, s.leaseMs)
+          const expected = {
+            claimed: sorted(answers.filter((a) => a.answer.answer === 'claimed').map((a) => a.id)),
+            delivered: sorted(answers.filter((a) => a.answer.answer === 'delivered').map((a) => a.id)),
+            doubtful: sorted(answers.filter((a) => a.answer.answer === 'claimed' && a.answer.doubtful).map((a) => a.id)),
+          }
+          const actual = { claimed: sorted(got.claimed), delivered: sorted(got.delivered), doubtful: sorted(got.doubtful) }
+          if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+            throw new Error(`${where}: claim answered ${JSON.stringify(actual)}, the claim model ${JSON.stringify(expected)}`)
+          }
+        } else if (s.op === 'renew') {
+          const got = sorted(new Set(await ledger.renew(s.ids, s.owner, s.leaseMs)))
+          const expected = sorted(answers.filter((a) => a.answer.answer === 'applied').map((a) => a.id))
+          if (JSON.stringify(got) !== JSON.stringify(expected)) {
+            throw new Error(`${where}: renew still holds ${JSON.stringify(got)}, the claim model ${JSON.stringify(expected)}`)
+          }
+        } else if (s.op === 'commit') await ledger.commit(s.ids, s.owner)
+        else if (s.op === 'release') await ledger.release(s.ids, s.owner)
+        else await ledger.markInDoubt(s.ids, s.owner, s.holdMs)
+      }
+    } finally {
+      await subject.close?.()
+    }
+  })
+}

@@ -6,15 +6,20 @@ import Database from 'better-sqlite3'
 import pg from 'pg'
 import { createClient } from 'redis'
 import { ledgerConformance, timeBudgetConformance, type ConformanceContext } from '../../src/proxy/conformance/index.js'
-import { createMemoryLedger, createPostgresLedger, createRedisLedger, createSqliteLedger } from '../../src/proxy/index.js'
+import { createMemoryLedger, createPostgresLedger, createRedisLedger, createSqliteLedger, type CaliperLedger, type TimeBudget } from '../../src/proxy/index.js'
 import { endsQuietly, startPostgres, startRedis, type RunningServer } from './support/databaseServers.js'
 
-type Make = (context: ConformanceContext) => { ledger: ReturnType<typeof createMemoryLedger> | ReturnType<typeof createSqliteLedger> }
+/** A built-in ledger (also its time budget) for one run, and how to clean up after it. */
+type Make = (context: ConformanceContext) => { ledger: CaliperLedger & TimeBudget; close?(): Promise<unknown> }
 
 function conforms(name: string, make: () => Make) {
   describe(`${name} backend`, () => {
     it('keeps the claim model', () => ledgerConformance((context) => make()(context)))
-    it('keeps the placement rules of the time budget', () => timeBudgetConformance((context) => make()(context)))
+    it('keeps the placement rules of the time budget', () =>
+      timeBudgetConformance((context) => {
+        const { ledger, close } = make()(context)
+        return { budget: ledger, ...(close && { close }) }
+      }))
   })
 }
 

@@ -10,10 +10,9 @@ export interface ConformanceContext {
   name: string
 }
 
-/** A backend built for one interleaving, and how to clean up after it (drop its table, keys…). */
-export interface Subject<T> {
-  ledger: T
-  close?(): void | Promise<void>
+/** How to clean up after the backend built for one interleaving (drop its table, keys…). */
+export interface Cleanup {
+  close?(): unknown
 }
 
 export interface ConformanceOptions {

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { applyClaimOperation, type ClaimOperation, type ClaimState } from '../store/claimModel.js'
 import type { CaliperLedger } from '../store/ledger.js'
-import { runConformance, type ConformanceContext, type ConformanceOptions, type Subject } from './conformanceRun.js'
+import { runConformance, type ConformanceContext, type Cleanup, type ConformanceOptions } from './conformanceRun.js'
 
 const OWNERS = ['owner-a', 'owner-b', 'owner-c'] as const
 const IDS = ['urn:uuid:00000000-0000-4000-8000-00000000000a', 'urn:uuid:00000000-0000-4000-8000-00000000000b', 'urn:uuid:00000000-0000-4000-8000-00000000000c']
@@ -28,6 +28,11 @@ const step: fc.Arbitrary<LedgerStep> = fc.oneof(
     }),
 )
 
+/** The ledger built for one interleaving. */
+export interface LedgerUnderTest extends Cleanup {
+  ledger: CaliperLedger
+}
+
 const sorted = (ids: Iterable<string>) => [...ids].sort()
 const describe = (s: LedgerStep) =>
   'advance' in s ? `time +${s.advance} ms` : `${s.op}(${s.ids.map((id) => id.slice(-1)).join(',')}) by ${s.owner}`
@@ -50,7 +55,7 @@ const describe = (s: LedgerStep) =>
  *   ledgerConformance(({ ttlMs, now, name }) => ({ ledger: createMyLedger(db, { table: name, ttlMs, now }) })))
  */
 export async function ledgerConformance(
-  makeLedger: (context: ConformanceContext) => Subject<CaliperLedger> | Promise<Subject<CaliperLedger>>,
+  makeLedger: (context: ConformanceContext) => LedgerUnderTest | Promise<LedgerUnderTest>,
   options: ConformanceOptions = {},
 ): Promise<void> {
   const settings = { ttlMs: TTL_MS }

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { placeCredit, type CreditClaim, type PlacedSpan } from '../store/creditedTime.js'
 import { overlapping, type TimeBudget } from '../store/timeBudget.js'
-import { runConformance, type ConformanceContext, type ConformanceOptions, type Subject } from './conformanceRun.js'
+import { runConformance, type ConformanceContext, type Cleanup, type ConformanceOptions } from './conformanceRun.js'
 
 const STUDENTS = ['https://sis.example/users/1', 'https://sis.example/users/2']
 const EVENTS = Array.from({ length: 5 }, (_, i) => `urn:uuid:00000000-0000-4000-8000-00000000010${i}`)
@@ -30,6 +30,11 @@ const claims = (start: number) =>
     ),
   )
 
+/** The time budget built for one sequence. */
+export interface BudgetUnderTest extends Cleanup {
+  budget: TimeBudget
+}
+
 const permutations = (items: number[]): number[][] =>
   items.length <= 1 ? [items] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]))
 
@@ -56,7 +61,7 @@ const stepsFrom = (start: number, maxSteps: number) =>
  * retention must be at least `context.ttlMs`, so nothing placed ages out during a run).
  */
 export async function timeBudgetConformance(
-  makeBudget: (context: ConformanceContext) => Subject<TimeBudget> | Promise<Subject<TimeBudget>>,
+  makeBudget: (context: ConformanceContext) => BudgetUnderTest | Promise<BudgetUnderTest>,
   options: ConformanceOptions = {},
 ): Promise<void> {
   const start = 1_700_000_000_000
@@ -76,11 +81,11 @@ export async function timeBudgetConformance(
       for (const [i, s] of steps.entries()) {
         const where = `step ${i + 1} of ${JSON.stringify(steps)}`
         if ('release' in s) {
-          await subject.ledger.releaseTime(s.release, s.ids)
+          await subject.budget.releaseTime(s.release, s.ids)
           const gone = new Set(s.ids)
           model.set(s.release, (model.get(s.release) ?? []).filter((span) => !gone.has(span.id)))
         } else if ('reserve' in s) {
-          const got = await subject.ledger.reserveTime(s.reserve, s.claims)
+          const got = await subject.budget.reserveTime(s.reserve, s.claims)
           const expected = place(s.reserve, s.claims)
           if (JSON.stringify(got) !== JSON.stringify(expected)) {
             throw new Error(`${where}: reserveTime granted ${JSON.stringify(got)} ms, the placement rules ${JSON.stringify(expected)} ms`)
@@ -88,7 +93,7 @@ export async function timeBudgetConformance(
         } else {
           // A student of its own, so the steps before do not matter and the ones after are not disturbed.
           const student = `${s.together}/together-${i}`
-          const got = await Promise.all(s.claims.map((c) => subject.ledger.reserveTime(student, [c])))
+          const got = await Promise.all(s.claims.map((c) => subject.budget.reserveTime(student, [c])))
           const orders = permutations(s.claims.map((_, k) => k))
           const serial = orders.some((order) => {
             const placed: PlacedSpan[] = []

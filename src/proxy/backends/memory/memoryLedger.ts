@@ -2,6 +2,7 @@ import { applyClaimOperation, isForgotten, type ClaimOperation, type ClaimState 
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from '../../store/ledger.js'
 import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 import { createMemoryTimeBudget } from './memoryTimeBudget.js'
+import { MEMORY_SWEEP_EVERY } from '../../store/sweepSettings.js'
 
 export interface MemoryLedgerOptions extends LedgerOptions {
   /**
@@ -16,8 +17,6 @@ export interface MemoryLedger extends CaliperLedger, TimeBudget {
   /** Ids held right now (claims, ids in doubt, delivered ids). */
   size(): number
 }
-
-const SWEEP_EVERY = 1024
 
 type Kept = Exclude<ClaimState, { kind: 'fresh' }>
 
@@ -61,7 +60,7 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
   return {
     ...createMemoryTimeBudget({ ttlMs: budgetTtl(settings.ttlMs), now }),
     async claim(ids, owner, leaseMs) {
-      if (++claimsSinceSweep >= SWEEP_EVERY || entries.size > maxEntries) {
+      if (++claimsSinceSweep >= MEMORY_SWEEP_EVERY || entries.size > maxEntries) {
         claimsSinceSweep = 0
         sweep(now())
       }

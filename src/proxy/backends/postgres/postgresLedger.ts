@@ -3,6 +3,7 @@ import type { PostgresQueryable } from './postgresQueryable.js'
 import { postgresQuery } from './postgresQuery.js'
 import { createPostgresTimeBudget } from './postgresTimeBudget.js'
 import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
+import { SWEEP_BATCH, SWEEP_EVERY } from '../../store/sweepSettings.js'
 
 /** A `pg` Pool, or anything with the same `query` (so the dependency stays optional). */
 export interface PostgresLedgerOptions extends LedgerOptions {
@@ -19,9 +20,6 @@ export interface PostgresLedgerOptions extends LedgerOptions {
    */
   now?: () => number
 }
-
-const SWEEP_EVERY = 256
-const SWEEP_BATCH = 1000
 
 /**
  * A ledger in PostgreSQL, for many proxy instances and serverless route handlers. Each claim is

@@ -4,9 +4,7 @@ import type { PostgresQueryable } from './postgresQueryable.js'
 import { postgresQuery } from './postgresQuery.js'
 import type { SpansAt, VersionedSpanStore } from '../../store/spanStore.js'
 import type { TimeBudget, TimeBudgetOptions } from '../../store/timeBudget.js'
-
-const SWEEP_EVERY = 256
-const SWEEP_BATCH = 1000
+import { SWEEP_BATCH, SWEEP_EVERY } from '../../store/sweepSettings.js'
 
 /**
  * The time budget's spans in PostgreSQL, in two tables beside the ledger's: `<table>_credit` (the

@@ -3,15 +3,13 @@ import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from '.
 import type { SqliteDatabase } from './sqliteDatabase.js'
 import { createSqliteTimeBudget } from './sqliteTimeBudget.js'
 import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
+import { SWEEP_BATCH, SWEEP_EVERY } from '../../store/sweepSettings.js'
 
 export interface SqliteLedgerOptions extends LedgerOptions {
   now?: () => number
   /** How long a writer waits for another process's lock before failing. Default 5 s. */
   busyTimeoutMs?: number
 }
-
-const SWEEP_EVERY = 256
-const SWEEP_BATCH = 500
 
 /**
  * A durable ledger in SQLite (better-sqlite3, an optional peer dependency): survives restarts,

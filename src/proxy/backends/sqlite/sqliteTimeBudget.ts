@@ -3,10 +3,7 @@ import type { PlacedSpan } from '../../store/creditedTime.js'
 import type { AtomicSpanStore, Placement } from '../../store/spanStore.js'
 import type { SqliteDatabase } from './sqliteDatabase.js'
 import type { TimeBudget, TimeBudgetOptions } from '../../store/timeBudget.js'
-
-/** Expired spans are deleted every few hundred reservations, a batch at a time, so no request pays for a large backlog. */
-const SWEEP_EVERY = 256
-const SWEEP_BATCH = 1000
+import { SWEEP_BATCH, SWEEP_EVERY } from '../../store/sweepSettings.js'
 
 /**
  * The spans in SQLite, beside the ledger's table. A reservation reads the student's spans and

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { applyClaimOperation, type ClaimOperation, type ClaimState } from '../store/claimModel.js'
+import { applyClaimOperation, type ClaimOperation, type ClaimSettings, type ClaimState } from '../store/claimModel.js'
 import type { CaliperLedger } from '../store/ledger.js'
 import { runConformance, type ConformanceContext, type Cleanup, type ConformanceOptions } from './conformanceRun.js'
 
@@ -10,7 +10,8 @@ const TTL_MS = 20_000
 const DURATIONS = [1_000, 4_000]
 const ADVANCES = [0, 1, 999, 1_000, 3_000, 4_000, 20_000, 21_000, 25_000]
 
-type LedgerStep = { advance: number } | (ClaimOperation & { ids: string[] })
+type ClaimStep = Extract<ClaimOperation, { op: 'claim' }> & { ids: string[] }
+type LedgerStep = { advance: number } | { race: ClaimStep[] } | (ClaimOperation & { ids: string[] })
 
 const step: fc.Arbitrary<LedgerStep> = fc.oneof(
   fc.record({ advance: fc.constantFrom(...ADVANCES) }),
@@ -26,6 +27,14 @@ const step: fc.Arbitrary<LedgerStep> = fc.oneof(
       if (op === 'markInDoubt') return { op, owner, ids, holdMs: ms }
       return { op, owner, ids }
     }),
+  // Two or three owners claiming overlapping ids at the same moment.
+  fc
+    .uniqueArray(fc.constantFrom(...OWNERS), { minLength: 2, maxLength: 3 })
+    .chain((owners) =>
+      fc.tuple(...owners.map(() => fc.array(fc.constantFrom(...IDS), { minLength: 1, maxLength: 3 }))).map((idSets) => ({
+        race: owners.map((owner, k): ClaimStep => ({ op: 'claim', owner, ids: idSets[k]!, leaseMs: DURATIONS[0]! })),
+      })),
+    ),
 )
 
 /** The ledger built for one interleaving. */
@@ -34,14 +43,34 @@ export interface LedgerUnderTest extends Cleanup {
 }
 
 const sorted = (ids: Iterable<string>) => [...ids].sort()
+const describeOne = (s: ClaimOperation & { ids: string[] }) => `${s.op}(${s.ids.map((id) => id.slice(-1)).join(',')}) by ${s.owner}`
 const describe = (s: LedgerStep) =>
-  'advance' in s ? `time +${s.advance} ms` : `${s.op}(${s.ids.map((id) => id.slice(-1)).join(',')}) by ${s.owner}`
+  'advance' in s ? `time +${s.advance} ms` : 'race' in s ? `at once: ${s.race.map(describeOne).join(' | ')}` : describeOne(s)
+
+/** Applies one operation to each of its ids in `model`; the answers, per id. */
+const applyTo = (model: Map<string, ClaimState>, s: ClaimOperation & { ids: string[] }, now: number, settings: ClaimSettings) =>
+  [...new Set(s.ids)].map((id) => {
+    const { state, answer } = applyClaimOperation(model.get(id) ?? { kind: 'fresh' }, s, now, settings)
+    model.set(id, state)
+    return { id, answer }
+  })
+
+/** A claim's answers as `CaliperLedger.claim` gives them, each list sorted. */
+const asLedgerClaim = (answers: ReturnType<typeof applyTo>) => ({
+  claimed: sorted(answers.filter((a) => a.answer.answer === 'claimed').map((a) => a.id)),
+  delivered: sorted(answers.filter((a) => a.answer.answer === 'delivered').map((a) => a.id)),
+  doubtful: sorted(answers.filter((a) => a.answer.answer === 'claimed' && a.answer.doubtful).map((a) => a.id)),
+})
+
+const permutations = (items: number[]): number[][] =>
+  items.length <= 1 ? [items] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]))
 
 /**
  * Checks a ledger against the claim model (`claimModel.ts`): random interleavings of claim,
  * renew, commit, release and markInDoubt by three owners over three ids, with time moving past
  * leases, holds and the retention, run step by step on a fresh ledger and compared with the
- * model's answers. Resolves when every interleaving agrees; rejects with the shortest
+ * model's answers; some steps are claims by several owners at once, whose answers must be those
+ * of the same claims one at a time in some order. Resolves when every interleaving agrees; rejects with the shortest
  * interleaving found that does not (and the seed to replay it).
  *
  * `makeLedger` builds a fresh ledger for each interleaving, with `context.ttlMs` as its
@@ -68,21 +97,26 @@ export async function ledgerConformance(
           clock.advance(s.advance)
           continue
         }
-        const unique = [...new Set(s.ids)]
-        const answers = unique.map((id) => {
-          const { state, answer } = applyClaimOperation(model.get(id) ?? { kind: 'fresh' }, s, clock.now(), settings)
-          model.set(id, state)
-          return { id, answer }
-        })
         const where = `step ${i + 1} of [${steps.map(describe).join('; ')}]`
         const { ledger } = subject
+        if ('race' in s) {
+          const got = await Promise.all(s.race.map((c) => ledger.claim(c.ids, c.owner, c.leaseMs)))
+          const actual = JSON.stringify(got.map((g) => ({ claimed: sorted(g.claimed), delivered: sorted(g.delivered), doubtful: sorted(g.doubtful) })))
+          // Atomic claims: the answers must be those of the claims one at a time, in some order.
+          const order = permutations(s.race.map((_, k) => k)).find((order) => {
+            const trial = new Map(model)
+            const answers: string[] = []
+            for (const k of order) answers[k] = JSON.stringify(asLedgerClaim(applyTo(trial, s.race[k]!, clock.now(), settings)))
+            return `[${answers.join(',')}]` === actual
+          })
+          if (!order) throw new Error(`${where}: claims at once answered ${actual}, what no one-at-a-time order of them answers`)
+          for (const k of order) applyTo(model, s.race[k]!, clock.now(), settings)
+          continue
+        }
+        const answers = applyTo(model, s, clock.now(), settings)
         if (s.op === 'claim') {
           const got = await ledger.claim(s.ids, s.owner, s.leaseMs)
-          const expected = {
-            claimed: sorted(answers.filter((a) => a.answer.answer === 'claimed').map((a) => a.id)),
-            delivered: sorted(answers.filter((a) => a.answer.answer === 'delivered').map((a) => a.id)),
-            doubtful: sorted(answers.filter((a) => a.answer.answer === 'claimed' && a.answer.doubtful).map((a) => a.id)),
-          }
+          const expected = asLedgerClaim(answers)
           const actual = { claimed: sorted(got.claimed), delivered: sorted(got.delivered), doubtful: sorted(got.doubtful) }
           if (JSON.stringify(actual) !== JSON.stringify(expected)) {
             throw new Error(`${where}: claim answered ${JSON.stringify(actual)}, the claim model ${JSON.stringify(expected)}`)

@@ -1,6 +1,5 @@
 import type { AuthorizedUser } from '../pipeline/authorizedUser.js'
-import { createDelivery, NOTHING_FORWARDED } from '../pipeline/deliverEvents.js'
-import type { Forwarded } from '../pipeline/forwardEvents.js'
+import { createDelivery, NOTHING_FORWARDED, type Delivered } from '../pipeline/deliverEvents.js'
 import { consoleLogger } from '../pipeline/proxyLogger.js'
 import { createRateLimiter } from '../pipeline/rateLimiter.js'
 import type { Rejection, Screened } from '../pipeline/screenEvents.js'
@@ -123,33 +122,27 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     if (eventWaitMs) return tooMany(eventWaitMs)
 
     const screened = screenRequest(screening, shell.value.data, auth, false, arrived, shell.value.sendTime)
-    if (screened.othersWaiting && screened.othersWaiting === shell.value.data.length) {
-      count('deferred', screened.othersWaiting)
+    const others = screened.othersWaiting.length
+    if (others && others === shell.value.data.length) {
+      count('deferred', others)
       return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
     }
     const delivered = screened.valid.length ? await deliver(shell.value.sensor, screened.valid, auth) : undefined
-    screened.rejected.push(...(delivered?.refused ?? []))
-    const { notCredited = [] } = delivered ?? {}
+    const notCredited = delivered?.notCredited ?? []
     if (notCredited.length) log.warn(`user ${auth.id}: ${notCredited.length} event(s) claimed time already credited; forwarded without it`)
-    return answer(auth, screened, delivered?.duplicates ?? [], delivered?.forwarded ?? NOTHING_FORWARDED, cors, notCredited)
+    return answer(auth, screened, delivered, cors)
   }
 
   /** The tracker's answer to a forwarding, with its log line and metrics. */
-  const answer = (
-    auth: AuthorizedUser,
-    screened: Screened,
-    duplicates: string[],
-    forwarded: Forwarded,
-    cors: Record<string, string>,
-    notCredited: ProxyOutcome['notCredited'],
-  ): PlainAnswer => {
+  const answer = (auth: AuthorizedUser, screened: Screened, delivered: Delivered | undefined, cors: Record<string, string>): PlainAnswer => {
+    const { duplicates = [], forwarded = NOTHING_FORWARDED, refused: refusedByApp = [], notCredited = [] } = delivered ?? {}
     const { accepted, inDoubt, failure } = forwarded
     // The platform's own error bodies stay in the proxy: they may echo request headers.
     const refused: Rejection[] = forwarded.refused.map(({ id, status }) => ({
       id,
       errors: [{ path: '', message: `the Caliper API refused this event (${status})` }],
     }))
-    const rejected = [...screened.rejected, ...refused]
+    const rejected = [...screened.rejected, ...refusedByApp, ...refused]
     if (forwarded.ledgerError) {
       log.error(`ledger write failed (${(forwarded.ledgerError as Error).name}); its ids turn doubtful when their lease ends`)
     }
@@ -157,7 +150,9 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     count('duplicate', duplicates.length)
     count('rejected', rejected.length)
     count('in-doubt', inDoubt.length)
-    count('deferred', screened.valid.length - accepted.length - duplicates.length - refused.length + screened.othersWaiting)
+    // Valid events with no outcome yet: held by another request, in doubt, or not sent.
+    const settled = accepted.length + duplicates.length + refusedByApp.length + refused.length
+    count('deferred', screened.valid.length - settled + screened.othersWaiting.length)
     log.info(
       `user ${auth.id}: ${accepted.length} forwarded, ${duplicates.length} duplicate, ` +
         `${rejected.length} rejected, ${inDoubt.length} in doubt`,
@@ -189,13 +184,10 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
       // As plain JSON, as a browser's events arrive: no getters, prototypes or later changes to
       // what the caller still holds between the checks and the forwarding.
       const events = JSON.parse(JSON.stringify(given)) as unknown[]
-      // Another student's events are a mistake of the caller here, not a shared computer.
-      const theirs = events.flatMap((e, i) => {
-        const event = e as { id?: unknown; actor?: { id?: unknown } } | null
-        return typeof event?.actor?.id === 'string' && event.actor.id !== user.id ? [typeof event.id === 'string' ? event.id : `data[${i}]`] : []
-      })
       const screened = screenRequest(screening, events, user, true, now())
-      screened.rejected.push(...theirs.map((id) => ({ id, errors: [{ path: 'actor', message: 'is not the user given to proxy.send' }] })))
+      // Another student's events are a mistake of the caller here, not a shared computer.
+      const theirs = screened.othersWaiting.map((id) => ({ id, errors: [{ path: 'actor', message: 'is not the user given to proxy.send' }] }))
+      screened.rejected.push(...theirs)
       const delivered = screened.valid.length ? await deliver(options.sensor, screened.valid, user) : undefined
       const forwarded = delivered?.forwarded ?? NOTHING_FORWARDED
       const { failure } = forwarded

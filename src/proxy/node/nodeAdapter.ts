@@ -104,6 +104,17 @@ function lazyBody(req: NodeRequest, res: ServerResponse, maxBytes: number) {
   return { text, stream }
 }
 
+/**
+ * A `Response`'s headers for `writeHead`. Set-Cookie as a list: it is the one header that cannot
+ * be joined into one line, and a plain object of the entries would keep only the last cookie.
+ */
+function headersOf(response: Response): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = Object.fromEntries(response.headers)
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length) headers['set-cookie'] = cookies
+  return headers
+}
+
 export interface NodeHandlerOptions {
   /**
    * Read the body from Node's stream when the handler asks (its second argument, `readBody`),
@@ -163,7 +174,7 @@ export function toNodeHandler(handler: NodeServable, options: NodeHandlerOptions
         res.writeHead(response.status, response.headers)
         return void res.end(response.body)
       }
-      res.writeHead(response.status, Object.fromEntries(response.headers))
+      res.writeHead(response.status, headersOf(response))
       res.end(Buffer.from(await response.arrayBuffer()))
     })().catch(() => {
       // The client went away (or wrote an unusable request) before its answer: nobody to tell.

@@ -5,17 +5,16 @@ import { createRateLimiter } from '../pipeline/rateLimiter.js'
 import type { Rejection, Screened } from '../pipeline/screenEvents.js'
 import { screenRequest } from '../pipeline/screenRequest.js'
 import { createMemoryLedger } from '../backends/memory/memoryLedger.js'
+import { createMemoryRateLimit } from '../backends/memory/memoryRateLimit.js'
 import { createMemoryTimeBudget } from '../backends/memory/memoryTimeBudget.js'
+import { isRateLimitStore } from '../store/rateLimitStore.js'
 import { budgetTtl, type TimeBudget } from '../store/timeBudget.js'
 import { createTokenSource } from '../upstream/tokenSource.js'
 import { createUpstream } from '../upstream/upstream.js'
-import { validateEnvelopeShell } from '../../events/validateEnvelope.js'
 import { errorBody, jsonAnswer, type PlainAnswer, type ProxyAnswerOf } from './jsonAnswers.js'
 import { CaliperUnavailableError, type CaliperProxyOptions, type ProxyOutcome } from './proxyOptions.js'
-import { BodyTooLargeError, ClientGoneError, readLimitedBody } from './readLimitedBody.js'
+import { readEnvelope } from './readEnvelope.js'
 import { isAllowedOrigin } from './requestOrigin.js'
-
-const MAX_EVENTS = 1000
 
 const isTimeBudget = (ledger: object): ledger is TimeBudget => 'reserveTime' in ledger && 'releaseTime' in ledger
 
@@ -56,7 +55,8 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
   }
   const budget = options.timeBudget ?? (isTimeBudget(ledger) ? ledger : createMemoryTimeBudget({ ttlMs: budgetTtl(retentionMs), now }))
   if (!options.timeBudget && !isTimeBudget(ledger)) log.warn('this ledger keeps no time budget: credited time is checked per proxy instance only (see TimeBudget)')
-  const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? {}, now)
+  const rateStore = options.rateLimitStore ?? (isRateLimitStore(ledger) ? ledger : createMemoryRateLimit(now))
+  const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? {}, rateStore, now)
   const deliver = createDelivery({
     ledger,
     budget,
@@ -95,39 +95,28 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     if (!auth) return json(401, errorBody('not signed in'), cors)
     const tooMany = (waitMs: number) =>
       json(429, errorBody('too many requests from this student; retry later'), { 'retry-after': String(Math.ceil(waitMs / 1000)), ...cors })
-    const waitMs = limiter?.take(auth.id, 1, 0)
+    const knownWait = limiter?.knownWait(auth.id)
+    if (knownWait) return tooMany(knownWait)
+
+    const body = await readEnvelope(request, readBody, maxBodyBytes)
+    // One call to the rate-limit store per request, refused or not: a flood of bad bodies
+    // spends the student's allowance of requests as good ones do.
+    const waitMs = await limiter?.take(auth.id, 'envelope' in body ? body.envelope.data.length : 0)
     if (waitMs) return tooMany(waitMs)
-
-    let text: string
-    try {
-      text = readBody ? await readBody() : await readLimitedBody(request, maxBodyBytes)
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) return json(413, errorBody(`body larger than ${maxBodyBytes} bytes; send fewer events per request`), cors)
-      if (error instanceof ClientGoneError) {
-        log.info('the client went away before its body arrived')
-        return json(400, errorBody('request body incomplete'), cors)
-      }
-      throw error
+    if ('refusal' in body) {
+      const { status, message, issues, clientGone } = body.refusal
+      if (clientGone) log.info('the client went away before its body arrived')
+      return json(status, errorBody(message, issues), cors)
     }
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(text)
-    } catch {
-      return json(400, errorBody('body is not JSON'), cors)
-    }
-    const shell = validateEnvelopeShell(parsed)
-    if (!shell.ok) return json(400, errorBody('invalid envelope', shell.issues.slice(0, 10)), cors)
-    if (shell.value.data.length > MAX_EVENTS) return json(413, errorBody(`at most ${MAX_EVENTS} events per request`), cors)
-    const eventWaitMs = limiter?.take(auth.id, 0, shell.value.data.length)
-    if (eventWaitMs) return tooMany(eventWaitMs)
+    const { envelope } = body
 
-    const screened = screenRequest(screening, shell.value.data, auth, false, arrived, shell.value.sendTime)
+    const screened = screenRequest(screening, envelope.data, auth, false, arrived, envelope.sendTime)
     const others = screened.othersWaiting.length
-    if (others && others === shell.value.data.length) {
+    if (others && others === envelope.data.length) {
       count('deferred', others)
       return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
     }
-    const delivered = screened.valid.length ? await deliver(shell.value.sensor, screened.valid, auth) : undefined
+    const delivered = screened.valid.length ? await deliver(envelope.sensor, screened.valid, auth) : undefined
     const notCredited = delivered?.notCredited ?? []
     if (notCredited.length) log.warn(`user ${auth.id}: ${notCredited.length} event(s) claimed time already credited; forwarded without it`)
     return answer(auth, screened, delivered, cors)

@@ -1,6 +1,8 @@
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from '../../store/ledger.js'
 import type { SqliteDatabase, SqliteStatement } from './sqliteDatabase.js'
+import { createSqliteRateLimit } from './sqliteRateLimit.js'
 import { createSqliteTimeBudget } from './sqliteTimeBudget.js'
+import type { RateLimitStore } from '../../store/rateLimitStore.js'
 import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 
 export interface SqliteLedgerOptions extends LedgerOptions {
@@ -22,7 +24,7 @@ const SWEEP_BATCH = 500
  * import Database from 'better-sqlite3'
  * const ledger = createSqliteLedger(new Database('caliper-ledger.db'))
  */
-export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOptions = {}): CaliperLedger & TimeBudget {
+export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOptions = {}): CaliperLedger & TimeBudget & RateLimitStore {
   const ttl = options.ttlMs ?? DEFAULT_LEDGER_TTL_MS
   const now = options.now ?? Date.now
   db.pragma('journal_mode = WAL')
@@ -71,6 +73,7 @@ export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOpti
   const doubtAll = each(doubt, (t, ms) => [t + ms, t + ms + ttl])
 
   return {
+    ...createSqliteRateLimit(db, now),
     ...createSqliteTimeBudget(db, { ttlMs: budgetTtl(ttl), now }),
     claim: async (ids, owner, leaseMs) => claim.immediate(ids, owner, leaseMs),
     renew: async (ids, owner, leaseMs) => renewAll.immediate(ids, owner, leaseMs),

@@ -18,7 +18,8 @@ const SWEEP_BATCH = 500
  * A durable ledger in SQLite (better-sqlite3, an optional peer dependency): survives restarts,
  * and several processes on one machine sharing the file claim atomically (each claim is an
  * IMMEDIATE transaction, so SQLite serialises writers). Expired rows are swept in small batches
- * along an index, every few hundred claims, so no request pays for a large purge.
+ * along an index, every few hundred claims, so no request pays for a large purge. It is also the
+ * students' time budget and rate limits (`createSqliteRateLimit`), shared by the processes.
  *
  * @example
  * import Database from 'better-sqlite3'

@@ -25,7 +25,8 @@ export interface ProxyCore {
   /**
    * Answers one request. A server adapter may pass `readBody`, its own way to read the body
    * (at most `maxBodyBytes`, throwing `BodyTooLargeError` or `ClientGoneError`), which is asked
-   * only after the origin, sign-in and rate-limit checks.
+   * only after the origin and sign-in checks, and not for a student this instance is holding to
+   * a `Retry-After`.
    */
   handle(request: Request, readBody?: () => Promise<string>): Promise<ProxyAnswerOf>
   send(events: unknown[], user: AuthorizedUser): Promise<ProxyOutcome>

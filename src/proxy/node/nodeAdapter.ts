@@ -87,8 +87,9 @@ function readNodeBody(req: NodeRequest, res: ServerResponse, maxBytes: number): 
 
 /**
  * The request's body, read from Node's stream only when someone asks for it: the handler's
- * `readBody` (after its origin, sign-in and rate-limit checks, so a refused request is answered
- * without its body being read), or whoever reads `request.body` (same read, shared).
+ * `readBody` (after its origin and sign-in checks, and not for a student it is holding to a
+ * `Retry-After`, so a refused request is answered without its body being read), or whoever reads
+ * `request.body` (same read, shared).
  */
 function lazyBody(req: NodeRequest, res: ServerResponse, maxBytes: number) {
   let read: Promise<string | Error> | undefined

@@ -1,7 +1,9 @@
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from '../../store/ledger.js'
 import type { RedisCommander } from './redisCommander.js'
 import { CLAIM, TRANSITION } from './redisLedgerScripts.js'
+import { createRedisRateLimit } from './redisRateLimit.js'
 import { createRedisTimeBudget } from './redisTimeBudget.js'
+import type { RateLimitStore } from '../../store/rateLimitStore.js'
 import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 
 export interface RedisLedgerOptions extends LedgerOptions {
@@ -21,14 +23,15 @@ export interface RedisLedgerOptions extends LedgerOptions {
  * owner token that is checked before it is renewed, committed or released. Keys expire by
  * themselves (`PX`), so there is nothing to sweep. Use a Redis that persists (AOF or RDB) and is
  * not evicting keys (`maxmemory-policy noeviction`): a lost key is an id forwarded again.
- * It is also the students' time budget (see `createRedisTimeBudget`), shared by every instance.
+ * It is also the students' time budget (see `createRedisTimeBudget`) and rate limits
+ * (`createRedisRateLimit`), shared by every instance.
  *
  * @example
  * import { createClient } from 'redis'
  * const client = await createClient({ url: process.env.REDIS_URL }).connect()
  * const ledger = createRedisLedger(client)
  */
-export function createRedisLedger(client: RedisCommander, options: RedisLedgerOptions = {}): CaliperLedger & TimeBudget {
+export function createRedisLedger(client: RedisCommander, options: RedisLedgerOptions = {}): CaliperLedger & TimeBudget & RateLimitStore {
   const prefix = options.prefix ?? 'caliper-ledger:'
   const ttl = String(options.ttlMs ?? DEFAULT_LEDGER_TTL_MS)
   const keys = (ids: string[]) => [...new Set(ids)].map((id) => prefix + id)
@@ -42,6 +45,7 @@ export function createRedisLedger(client: RedisCommander, options: RedisLedgerOp
     (await run(TRANSITION, ids, [owner, action, String(ms), ttl])).map((key) => key.slice(prefix.length))
 
   return {
+    ...createRedisRateLimit(client, prefix),
     ...createRedisTimeBudget(client, prefix, { ttlMs: budgetTtl(Number(ttl)), ...(options.now && { now: options.now }) }),
     async claim(ids, owner, leaseMs) {
       const unique = [...new Set(ids)]

@@ -1,5 +1,7 @@
 import type { TimebackEvent } from '../../events/eventTypes.js'
 import { holdClaim, type ClaimLease } from '../store/claimLease.js'
+import { claimsWithTime, withReserved } from '../store/claimWithTime.js'
+import { creditClaim } from '../store/creditedTime.js'
 import { ledgerKey, type CaliperLedger } from '../store/ledger.js'
 import type { TimeBudget } from '../store/timeBudget.js'
 import type { Upstream } from '../upstream/upstream.js'
@@ -35,6 +37,19 @@ export const NOTHING_FORWARDED: Forwarded = { accepted: [], refused: [], inDoubt
  */
 export function createDelivery(settings: DeliverySettings) {
   const { ledger, budget, leaseMs, holdMs, log } = settings
+  // A ledger that is the budget too claims and reserves in one step, unless the app's verdicts
+  // must come between the two.
+  const together = claimsWithTime(ledger) && (ledger as object) === budget && !settings.acceptEvent ? ledger : undefined
+
+  /** Claims the events' ids, with their time reserved if the ledger does both at once. */
+  const claimEvents = async (byKey: Map<string, TimebackEvent>, owner: string, user: AuthorizedUser) => {
+    if (!together) return { ...(await ledger.claim([...byKey.keys()], owner, leaseMs)), granted: {} }
+    const credit = [...byKey].flatMap(([key, e]) => {
+      const claim = e.type === 'TimeSpentEvent' ? creditClaim(e) : undefined
+      return claim ? [{ ...claim, key }] : []
+    })
+    return together.claimWithTime([...byKey.keys()], owner, leaseMs, user.id, credit)
+  }
 
   /**
    * Of events whose earlier attempt is in doubt, those the platform has (committed now). Unsure
@@ -67,13 +82,13 @@ export function createDelivery(settings: DeliverySettings) {
     const byKey = new Map(valid.map((e) => [ledgerKey(e.id), e]))
     const event = (key: string) => byKey.get(key)!
     const owner = crypto.randomUUID()
-    const claim = await ledger.claim([...byKey.keys()], owner, leaseMs)
+    const claim = await claimEvents(byKey, owner, user)
     const lease = holdClaim(ledger, owner, claim.claimed, leaseMs)
-    let budgeted: string[] = []
+    let budgeted = Object.keys(claim.granted)
     try {
       const found = await lookUp(claim.doubtful.map(event), lease)
-      const admitted = await admitEvents(claim.claimed.filter((key) => lease.held.has(key)).map(event), user, budget, settings.acceptEvent)
-      budgeted = admitted.budgeted
+      const admitted = await admitEvents(claim.claimed.filter((key) => lease.held.has(key)).map(event), user, withReserved(budget, claim.granted), settings.acceptEvent)
+      budgeted = [...new Set([...budgeted, ...admitted.budgeted])]
       await lease.release(admitted.refused.map((r) => ledgerKey(r.id)))
       await lease.commit(admitted.empty.map(ledgerKey))
       const { toSend } = admitted

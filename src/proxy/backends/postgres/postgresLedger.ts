@@ -1,6 +1,9 @@
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from '../../store/ledger.js'
+import type { ClaimsWithTime, TimedClaim } from '../../store/claimWithTime.js'
 import type { PostgresQueryable } from './postgresQueryable.js'
 import { postgresQuery } from './postgresQuery.js'
+import { migratePostgres } from './postgresMigrations.js'
+import { postgresNames, postgresStatements } from './postgresStatements.js'
 import { createPostgresTimeBudget } from './postgresTimeBudget.js'
 import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 
@@ -8,8 +11,8 @@ import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 export interface PostgresLedgerOptions extends LedgerOptions {
   /**
    * Table name (created if missing), optionally schema-qualified, at most 40 characters. Default
-   * `caliper_ledger`. The time budget's tables are named after it: `<table>_credit` and
-   * `<table>_credit_version`.
+   * `caliper_ledger`. The other objects are named after it: `<table>_credit`,
+   * `<table>_credit_version`, `<table>_schema` (the schema version) and `<table>_claim` (a function).
    */
   table?: string
   /** The clock that ages the time budget's spans out (tests). Claims use the database's. */
@@ -17,20 +20,20 @@ export interface PostgresLedgerOptions extends LedgerOptions {
 }
 
 const SWEEP_EVERY = 256
-const SWEEP_BATCH = 1000
 
 /**
- * A ledger in PostgreSQL, for many proxy instances and serverless route handlers. Each claim is
- * one atomic statement (`INSERT … ON CONFLICT … DO UPDATE … WHERE expired … RETURNING`), ids are
- * locked in sorted order so overlapping claims cannot deadlock, and time is the database's, so
- * instances with skewed clocks agree. Expired rows are swept in batches every few hundred claims.
- * It is also the students' time budget (see `createPostgresTimeBudget`), shared by every instance.
+ * A ledger in PostgreSQL, for many proxy instances and serverless route handlers. A request
+ * costs two round trips: one function call claims its ids and reserves their time (one
+ * transaction), and one statement commits them once the platform has them. Ids are locked in
+ * sorted order so overlapping claims cannot deadlock, and time is the database's, so instances
+ * with skewed clocks agree. Expired rows are swept in batches every few hundred claims, inside
+ * the claim. The schema is versioned and migrated on first use (`postgresMigrations.ts`).
  *
  * @example
  * import pg from 'pg'
  * const ledger = createPostgresLedger(new pg.Pool({ connectionString: process.env.DATABASE_URL }))
  */
-export function createPostgresLedger(pool: PostgresQueryable, options: PostgresLedgerOptions = {}): CaliperLedger & TimeBudget {
+export function createPostgresLedger(pool: PostgresQueryable, options: PostgresLedgerOptions = {}): CaliperLedger & TimeBudget & ClaimsWithTime {
   const table = options.table ?? 'caliper_ledger'
   // At most 40 characters for the name itself: `<table>_credit_version` must stay within
   // PostgreSQL's 63 (longer names are cut short, and could then collide).
@@ -38,82 +41,48 @@ export function createPostgresLedger(pool: PostgresQueryable, options: PostgresL
     throw new TypeError(`createPostgresLedger: table: "${table}" is not a plain (schema.)name of at most 40 characters`)
   }
   const ttl = options.ttlMs ?? DEFAULT_LEDGER_TTL_MS
-  const index = `${table.split('.').pop()}_purge_at`
-  const now = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`
-  // `owner` is NULL while in doubt; `until` ends the lease, hold or retention; `purge_at` is
-  // when the row may go (a claim or doubt stays `ttl` past its end, to be doubted if resent).
-  const query = postgresQuery(
-    pool,
-    `CREATE TABLE IF NOT EXISTS ${table} (id text PRIMARY KEY, delivered boolean NOT NULL,
-      owner text, until bigint NOT NULL, purge_at bigint NOT NULL);
-      CREATE INDEX IF NOT EXISTS ${index} ON ${table} (purge_at)`,
-  )
+  const budgetTtlMs = budgetTtl(ttl)
+  const now = options.now ?? Date.now
+  const names = postgresNames(table)
+  const sql = postgresStatements(names)
+  const query = postgresQuery(pool, () => migratePostgres(pool, names))
   let claims = 0
 
   const sorted = (ids: string[]) => [...new Set(ids)].sort()
-  // Owner transitions lock their rows in id order, as claims do, so the two cannot deadlock.
-  const mine = `id IN (SELECT id FROM ${table} WHERE id = ANY($1::text[]) AND owner = $2 AND NOT delivered
-    ORDER BY id FOR UPDATE)`
+  const claimWithTime = async (ids: string[], owner: string, leaseMs: number, student: string | null, credit: unknown[] | null): Promise<TimedClaim> => {
+    const sweep = ++claims % SWEEP_EVERY === 0
+    const [row] = await query(sql.claim, [
+      sorted(ids),
+      owner,
+      leaseMs,
+      ttl,
+      credit && JSON.stringify(credit),
+      student,
+      sweep,
+      sweep ? now() - budgetTtlMs : null,
+    ])
+    return row!.answer as TimedClaim
+  }
 
   return {
-    ...createPostgresTimeBudget(pool, table, { ttlMs: budgetTtl(ttl), ...(options.now && { now: options.now }) }),
+    ...createPostgresTimeBudget(query, sql, { ttlMs: budgetTtlMs, now }),
     async claim(ids, owner, leaseMs) {
-      if (++claims % SWEEP_EVERY === 0) {
-        void query(`DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table}
-          WHERE purge_at <= ${now} LIMIT ${SWEEP_BATCH}))`, []).catch(() => {})
-      }
-      // Ids held or delivered right now are skipped without touching their rows (no lock
-      // waits behind busy ids); the rest are inserted, or taken over once their lease, hold or
-      // retention has ended, decided atomically by ON CONFLICT. `xmax` is non-zero for a
-      // takeover: the id is doubtful (needlessly, for an id delivered longer ago than the
-      // retention, which only costs a lookup).
-      const rows = await query(
-        `WITH t AS (SELECT ${now} AS now),
-        live AS (SELECT l.id, l.delivered FROM ${table} l, t WHERE l.id = ANY($1::text[]) AND l.until > t.now),
-        taken AS (
-          INSERT INTO ${table} AS l (id, delivered, owner, until, purge_at)
-          SELECT id, false, $2, t.now + $3, t.now + $3 + $4 FROM unnest($1::text[]) AS id, t
-          WHERE id NOT IN (SELECT id FROM live) ORDER BY id
-          ON CONFLICT (id) DO UPDATE SET delivered = false, owner = excluded.owner,
-            until = excluded.until, purge_at = excluded.purge_at
-          WHERE l.until <= excluded.until - $3
-          RETURNING l.id, l.xmax::text <> '0' AS again)
-        SELECT id, again, false AS delivered FROM taken
-        UNION ALL
-        SELECT id, false, true FROM live WHERE delivered`,
-        [sorted(ids), owner, leaseMs, ttl],
-      )
-      const result = { claimed: [] as string[], delivered: [] as string[], doubtful: [] as string[] }
-      for (const row of rows) {
-        const id = row.id as string
-        if (row.delivered) result.delivered.push(id)
-        else result.claimed.push(id)
-        if (row.again) result.doubtful.push(id)
-      }
-      return result
+      const { claimed, delivered, doubtful } = await claimWithTime(ids, owner, leaseMs, null, null)
+      return { claimed, delivered, doubtful }
     },
+    claimWithTime: (ids, owner, leaseMs, student, credit) => claimWithTime(ids, owner, leaseMs, student, credit),
     async renew(ids, owner, leaseMs) {
-      const rows = await query(
-        `UPDATE ${table} SET until = ${now} + $3, purge_at = ${now} + $3 + $4 WHERE ${mine} RETURNING id`,
-        [sorted(ids), owner, leaseMs, ttl],
-      )
+      const rows = await query(sql.renew, [sorted(ids), owner, leaseMs, ttl])
       return rows.map((row) => row.id as string)
     },
     async commit(ids, owner) {
-      await query(
-        `UPDATE ${table} SET delivered = true, owner = NULL, until = ${now} + $3, purge_at = ${now} + $3
-        WHERE ${mine}`,
-        [sorted(ids), owner, ttl],
-      )
+      await query(sql.commit, [sorted(ids), owner, ttl])
     },
     async release(ids, owner) {
-      await query(`DELETE FROM ${table} WHERE ${mine}`, [sorted(ids), owner])
+      await query(sql.release, [sorted(ids), owner])
     },
     async markInDoubt(ids, owner, holdMs) {
-      await query(
-        `UPDATE ${table} SET owner = NULL, until = ${now} + $3, purge_at = ${now} + $3 + $4 WHERE ${mine}`,
-        [sorted(ids), owner, holdMs, ttl],
-      )
+      await query(sql.markInDoubt, [sorted(ids), owner, holdMs, ttl])
     },
   }
 }

@@ -1,70 +1,40 @@
 import { placeCredit, type CreditClaim, type PlacedSpan } from '../../store/creditedTime.js'
-import type { PostgresQueryable } from './postgresQueryable.js'
-import { postgresQuery } from './postgresQuery.js'
+import type { PostgresQuery } from './postgresQuery.js'
+import type { PostgresStatements } from './postgresStatements.js'
 import { reserveOptimistically, type SpansAt } from '../../store/optimisticReserve.js'
 import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from '../../store/timeBudget.js'
 
 const SWEEP_EVERY = 256
-const SWEEP_BATCH = 1000
 
 /**
  * The time budget in PostgreSQL, in two tables beside the ledger's: `<table>_credit` (the spans
  * each event's credited time occupies) and `<table>_credit_version` (one counter per student).
- * A reservation reads the student's spans and counter in one statement, places the claims in
- * JavaScript (`placeCredit`, the same code as every other ledger), then writes in one statement
- * that bumps the counter only if it is still the one read (`ON CONFLICT … DO UPDATE … WHERE`
- * sees the latest committed row) and changes the spans only if it did. Two instances placing the
- * same student's time at once: one write wins, the other reads again. Needs only `query` (no
- * transaction, no pinned connection), so a serverless driver works too.
+ * A request's reservation is made with its claim, in one call (the ledger's `claimWithTime`).
+ * A reservation on its own reads the student's spans and counter in one statement, places the
+ * claims in JavaScript (`placeCredit`), then writes in one statement that bumps the counter only
+ * if it is still the one read (`ON CONFLICT … DO UPDATE … WHERE` sees the latest committed row)
+ * and changes the spans only if it did. Two instances placing the same student's time at once:
+ * one write wins, the other reads again. Needs only `query` (no transaction, no pinned
+ * connection), so a serverless driver works too.
  */
-export function createPostgresTimeBudget(pool: PostgresQueryable, table: string, options: TimeBudgetOptions): TimeBudget {
+export function createPostgresTimeBudget(query: PostgresQuery, sql: PostgresStatements, options: TimeBudgetOptions): TimeBudget {
   const now = options.now ?? Date.now
-  const credit = `${table}_credit`
-  const version = `${table}_credit_version`
-  const bare = credit.split('.').pop()
-  const query = postgresQuery(
-    pool,
-    `CREATE TABLE IF NOT EXISTS ${credit} (student text NOT NULL, event_id text NOT NULL,
-      start bigint NOT NULL, "end" bigint NOT NULL);
-    CREATE INDEX IF NOT EXISTS ${bare}_student ON ${credit} (student, "end");
-    CREATE INDEX IF NOT EXISTS ${bare}_end ON ${credit} ("end");
-    CREATE TABLE IF NOT EXISTS ${version} (student text PRIMARY KEY, version bigint NOT NULL)`,
-  )
   let reservations = 0
 
   const read = async (student: string, from: number, to: number): Promise<SpansAt> => {
-    const [row] = await query(
-      `SELECT coalesce((SELECT version FROM ${version} WHERE student = $1), 0)::text AS version,
-        coalesce((SELECT json_agg(json_build_object('id', event_id, 'start', start, 'end', "end"))
-          FROM ${credit} WHERE student = $1 AND "end" > $2 AND start < $3), '[]') AS spans`,
-      [student, from, to],
-    )
+    const [row] = await query(sql.readSpans, [student, from, to])
     return { version: row!.version as string, spans: row!.spans as PlacedSpan[] }
   }
 
   /** Writes `placed` in place of `ids`' spans if the student's counter is still `seen`. */
   const write = async (student: string, seen: string, ids: string[], placed: PlacedSpan[]) => {
-    const rows = await query(
-      `WITH bumped AS (
-        INSERT INTO ${version} AS v (student, version) VALUES ($1, $2::bigint + 1)
-        ON CONFLICT (student) DO UPDATE SET version = v.version + 1 WHERE v.version = $2::bigint
-        RETURNING 1),
-      gone AS (DELETE FROM ${credit} WHERE student = $1 AND event_id = ANY($3::text[]) AND EXISTS (SELECT 1 FROM bumped)),
-      added AS (INSERT INTO ${credit} (student, event_id, start, "end")
-        SELECT $1, s.id, s.start, s."end" FROM json_to_recordset($4::json) AS s(id text, start bigint, "end" bigint)
-        WHERE EXISTS (SELECT 1 FROM bumped))
-      SELECT count(*)::int AS won FROM bumped`,
-      [student, seen, ids, JSON.stringify(placed)],
-    )
+    const rows = await query(sql.writeSpans, [student, seen, ids, JSON.stringify(placed)])
     return rows[0]!.won === 1
   }
 
   return {
     async reserveTime(student, claims: CreditClaim[]) {
-      if (++reservations % SWEEP_EVERY === 0) {
-        void query(`DELETE FROM ${credit} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${credit}
-          WHERE "end" <= $1 LIMIT ${SWEEP_BATCH}))`, [now() - options.ttlMs]).catch(() => {})
-      }
+      if (++reservations % SWEEP_EVERY === 0) void query(sql.sweepSpans, [now() - options.ttlMs]).catch(() => {})
       const { from, to } = windowOf(claims)
       const ids = claims.map((c) => c.id)
       return reserveOptimistically(async () => {
@@ -75,12 +45,7 @@ export function createPostgresTimeBudget(pool: PostgresQueryable, table: string,
     },
     async releaseTime(student, eventIds) {
       if (!eventIds.length) return
-      // The counter moves too: a reservation that read these spans places again, with them free.
-      await query(
-        `WITH bumped AS (UPDATE ${version} SET version = version + 1 WHERE student = $1)
-        DELETE FROM ${credit} WHERE student = $1 AND event_id = ANY($2::text[])`,
-        [student, eventIds],
-      )
+      await query(sql.releaseSpans, [student, eventIds])
     },
   }
 }

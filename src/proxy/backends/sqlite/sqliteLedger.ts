@@ -1,5 +1,7 @@
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from '../../store/ledger.js'
+import type { ClaimsWithTime, TimedClaim } from '../../store/claimWithTime.js'
 import type { SqliteDatabase, SqliteStatement } from './sqliteDatabase.js'
+import { createGroupCommit } from './sqliteGroupCommit.js'
 import { createSqliteTimeBudget } from './sqliteTimeBudget.js'
 import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 
@@ -14,18 +16,23 @@ const SWEEP_BATCH = 500
 
 /**
  * A durable ledger in SQLite (better-sqlite3, an optional peer dependency): survives restarts,
- * and several processes on one machine sharing the file claim atomically (each claim is an
- * IMMEDIATE transaction, so SQLite serialises writers). Expired rows are swept in small batches
- * along an index, every few hundred claims, so no request pays for a large purge.
+ * and several processes on one machine sharing the file claim atomically (work runs in IMMEDIATE
+ * transactions, so SQLite serialises writers). WAL with `synchronous = FULL`: every transaction
+ * is fsynced before any request hears its outcome; concurrent requests' claims, reservations and
+ * commits share a transaction (group commit, `sqliteGroupCommit.ts`), so they share the fsync.
+ * Expired rows are swept in small batches along an index, every few hundred claims, so no
+ * request pays for a large purge.
  *
  * @example
  * import Database from 'better-sqlite3'
  * const ledger = createSqliteLedger(new Database('caliper-ledger.db'))
  */
-export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOptions = {}): CaliperLedger & TimeBudget {
+export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOptions = {}): CaliperLedger & TimeBudget & ClaimsWithTime {
   const ttl = options.ttlMs ?? DEFAULT_LEDGER_TTL_MS
   const now = options.now ?? Date.now
   db.pragma('journal_mode = WAL')
+  // FULL, not WAL's usual NORMAL: a commit the proxy reported must survive a power cut.
+  db.pragma('synchronous = FULL')
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
   migrate(db)
   // `owner` is NULL while in doubt; `until` ends the lease, hold or retention; `purge_at` is
@@ -43,7 +50,9 @@ export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOpti
     (SELECT rowid FROM caliper_ledger WHERE purge_at <= ? LIMIT ${SWEEP_BATCH})`)
   let claims = 0
 
-  const claim = db.transaction((ids: string[], owner: string, leaseMs: number) => {
+  const group = createGroupCommit(db)
+  const budget = createSqliteTimeBudget(db, { ttlMs: budgetTtl(ttl), now }, group)
+  const claim = (ids: string[], owner: string, leaseMs: number) => {
     const t = now()
     if (++claims % SWEEP_EVERY === 0) sweep.run(t)
     const result = { claimed: [] as string[], delivered: [] as string[], doubtful: [] as string[] }
@@ -58,10 +67,11 @@ export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOpti
       result.claimed.push(id)
     }
     return result
-  })
-  // Each transition is one transaction: all of a request's ids change together or none do.
-  const each = (statement: SqliteStatement, times: (t: number, ms: number) => number[]) =>
-    db.transaction((ids: string[], owner: string, ms: number) => {
+  }
+  // Each transition is one savepoint of a group transaction: all of a request's ids change
+  // together or none do.
+  const each = (statement: SqliteStatement, times: (t: number, ms: number) => number[]) => (ids: string[], owner: string, ms: number) =>
+    group(() => {
       const t = now()
       return ids.filter((id) => (statement.run(...times(t, ms), id, owner) as { changes: number }).changes > 0)
     })
@@ -71,12 +81,21 @@ export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOpti
   const doubtAll = each(doubt, (t, ms) => [t + ms, t + ms + ttl])
 
   return {
-    ...createSqliteTimeBudget(db, { ttlMs: budgetTtl(ttl), now }),
-    claim: async (ids, owner, leaseMs) => claim.immediate(ids, owner, leaseMs),
-    renew: async (ids, owner, leaseMs) => renewAll.immediate(ids, owner, leaseMs),
-    commit: async (ids, owner) => void commitAll.immediate(ids, owner, 0),
-    release: async (ids, owner) => void releaseAll.immediate(ids, owner, 0),
-    markInDoubt: async (ids, owner, holdMs) => void doubtAll.immediate(ids, owner, holdMs),
+    reserveTime: budget.reserveTime,
+    releaseTime: budget.releaseTime,
+    claim: (ids, owner, leaseMs) => group(() => claim(ids, owner, leaseMs)),
+    claimWithTime: (ids, owner, leaseMs, student, credit) =>
+      group((): TimedClaim => {
+        const claimed = claim(ids, owner, leaseMs)
+        const fresh = new Set(claimed.claimed.filter((id) => !claimed.doubtful.includes(id)))
+        const reserve = credit.filter((c) => fresh.has(c.key))
+        const granted = reserve.length ? budget.reserveNow(student, reserve) : []
+        return { ...claimed, granted: Object.fromEntries(reserve.map((c, i) => [c.id, granted[i]!])) }
+      }),
+    renew: (ids, owner, leaseMs) => renewAll(ids, owner, leaseMs),
+    commit: async (ids, owner) => void (await commitAll(ids, owner, 0)),
+    release: async (ids, owner) => void (await releaseAll(ids, owner, 0)),
+    markInDoubt: async (ids, owner, holdMs) => void (await doubtAll(ids, owner, holdMs)),
   }
 }
 

@@ -1,17 +1,23 @@
 import { placeCredit, type CreditClaim, type PlacedSpan } from '../../store/creditedTime.js'
 import type { SqliteDatabase } from './sqliteDatabase.js'
+import type { GroupCommit } from './sqliteGroupCommit.js'
 import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from '../../store/timeBudget.js'
 
 /** Expired spans are deleted every few hundred reservations, a batch at a time, so no request pays for a large backlog. */
 const SWEEP_EVERY = 256
 const SWEEP_BATCH = 1000
 
+export interface SqliteTimeBudget extends TimeBudget {
+  /** Reserves at once: for work already inside a transaction. */
+  reserveNow(student: string, claims: CreditClaim[]): number[]
+}
+
 /**
  * The time budget in SQLite, beside the ledger's table. A reservation reads the student's spans
- * and writes its own in one IMMEDIATE transaction, so processes sharing the file never both
- * place time in the same free stretch.
+ * and writes its own in one IMMEDIATE transaction (shared with other requests' work by `group`),
+ * so processes sharing the file never both place time in the same free stretch.
  */
-export function createSqliteTimeBudget(db: SqliteDatabase, options: TimeBudgetOptions): TimeBudget {
+export function createSqliteTimeBudget(db: SqliteDatabase, options: TimeBudgetOptions, group: GroupCommit): SqliteTimeBudget {
   const now = options.now ?? Date.now
   db.exec(`CREATE TABLE IF NOT EXISTS caliper_credit (
     student TEXT NOT NULL,
@@ -30,7 +36,7 @@ export function createSqliteTimeBudget(db: SqliteDatabase, options: TimeBudgetOp
   const insert = db.prepare('INSERT INTO caliper_credit (student, event_id, start, "end") VALUES (?, ?, ?, ?)')
 
   let reservations = 0
-  const reserve = db.transaction((student: string, claims: CreditClaim[]) => {
+  const reserveNow = (student: string, claims: CreditClaim[]) => {
     if (++reservations % SWEEP_EVERY === 0) sweep.run(now() - options.ttlMs)
     const { from, to } = windowOf(claims)
     const spans = select.all(student, from, to) as PlacedSpan[]
@@ -38,11 +44,11 @@ export function createSqliteTimeBudget(db: SqliteDatabase, options: TimeBudgetOp
     for (const claim of claims) remove.run(student, claim.id)
     for (const span of placed) insert.run(student, span.id, span.start, span.end)
     return granted
-  })
-  const release = db.transaction((student: string, ids: string[]) => ids.forEach((id) => remove.run(student, id)))
+  }
 
   return {
-    reserveTime: async (student, claims) => reserve.immediate(student, claims),
-    releaseTime: async (student, ids) => void release.immediate(student, ids),
+    reserveNow,
+    reserveTime: (student, claims) => group(() => reserveNow(student, claims)),
+    releaseTime: (student, ids) => group(() => ids.forEach((id) => remove.run(student, id))),
   }
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
 import { buildTimeSpentEvent } from '../../src/events/index.js'
-import { createPostgresLedger, placeCredit, type CreditClaim, type PostgresQueryable } from '../../src/proxy/index.js'
+import { createPostgresLedger, placeCredit, type CreditClaim, type PostgresQueryable, type ProxyTelemetry } from '../../src/proxy/index.js'
 import { endsQuietly, startPostgres, type RunningServer } from './support/databaseServers.js'
 import { envelope, student } from './fakePlatform.js'
 import { answer, post, setupProxy } from './support/proxySetup.js'
@@ -51,6 +51,26 @@ describe('PostgreSQL ledger: round trips, placement, schema', () => {
     assert.equal(body.accepted.length, 10)
     assert.equal(platform.received.length, 2)
     assert.equal(statements.length, 2, statements.join('\n---\n'))
+  })
+
+  it('with telemetry too: two round trips, the claim with its budget one step', async () => {
+    const { queryable, statements } = counted()
+    const steps: string[] = []
+    const telemetry: ProxyTelemetry = {
+      request: (_request, handle) => handle(),
+      step: (step, run) => (steps.push(step), run()),
+      fetch: (_call, fetch) => fetch,
+      metric() {},
+    }
+    const { proxy } = setupProxy({ ledger: createPostgresLedger(queryable, { table: 'traced' }), telemetry })
+    const end = Date.now()
+    const event = (from: number) => buildTimeSpentEvent({ actor: student, object, items: [{ type: 'active', value: 30 }], startDate: from - MIN, endDate: from - 30_000 })
+    await proxy(post(envelope([event(end)])))
+    statements.length = 0
+    steps.length = 0
+    assert.equal((await proxy(post(envelope([event(end - 2 * MIN)])))).status, 200)
+    assert.equal(statements.length, 2, statements.join('\n---\n'))
+    assert.deepEqual(steps, ['ledger.claim', 'ledger.commit'])
   })
 
   it('places credited time as placeCredit does, over random claims of one student', async () => {

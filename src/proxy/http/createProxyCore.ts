@@ -1,5 +1,6 @@
 import type { AuthorizedUser } from '../pipeline/authorizedUser.js'
 import { tracedBudget, tracedLedger } from '../pipeline/tracedStores.js'
+import { claimsWithTime } from '../store/claimWithTime.js'
 import type { MetricSink } from '../telemetry/proxyMetrics.js'
 import { createDelivery, NOTHING_FORWARDED } from '../pipeline/deliverEvents.js'
 import type { Forwarded } from '../pipeline/forwardEvents.js'
@@ -75,6 +76,8 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     log,
     lookup: options.lookup,
     acceptEvent: options.acceptEvent,
+    // A ledger that is the time budget may claim and reserve in one step (one round trip).
+    claimWithTime: !options.timeBudget && claimsWithTime(ledger) ? ledger : undefined,
   })
   const count = (outcome: 'accepted' | 'duplicate' | 'rejected' | 'in-doubt' | 'deferred', n: number) => {
     if (n) metric({ name: 'events', outcome, count: n })

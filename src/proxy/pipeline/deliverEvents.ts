@@ -1,6 +1,6 @@
 import type { TimebackEvent } from '../../events/eventTypes.js'
 import { holdClaim, type ClaimLease } from '../store/claimLease.js'
-import { claimsWithTime, withReserved } from '../store/claimWithTime.js'
+import { withReserved, type ClaimsWithTime } from '../store/claimWithTime.js'
 import { creditClaim } from '../store/creditedTime.js'
 import { ledgerKey, type CaliperLedger } from '../store/ledger.js'
 import type { TimeBudget } from '../store/timeBudget.js'
@@ -20,6 +20,8 @@ export interface DeliverySettings {
   log: ProxyLogger
   lookup?: ((ids: string[]) => Promise<string[]>) | undefined
   acceptEvent?: AcceptEvent | undefined
+  /** The ledger's claim with the time budget in one step, when the ledger is the budget. */
+  claimWithTime?: ClaimsWithTime | undefined
 }
 
 export interface Delivered {
@@ -37,9 +39,8 @@ export const NOTHING_FORWARDED: Forwarded = { accepted: [], refused: [], inDoubt
  */
 export function createDelivery(settings: DeliverySettings) {
   const { ledger, budget, leaseMs, holdMs, log } = settings
-  // A ledger that is the budget too claims and reserves in one step, unless the app's verdicts
-  // must come between the two.
-  const together = claimsWithTime(ledger) && (ledger as object) === budget && !settings.acceptEvent ? ledger : undefined
+  // Claims and reservations in one step, unless the app's verdicts must come between the two.
+  const together = settings.acceptEvent ? undefined : settings.claimWithTime
 
   /** Claims the events' ids, with their time reserved if the ledger does both at once. */
   const claimEvents = async (byKey: Map<string, TimebackEvent>, owner: string, user: AuthorizedUser) => {

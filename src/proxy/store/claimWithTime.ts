@@ -33,10 +33,10 @@ export const claimsWithTime = (ledger: object): ledger is ClaimsWithTime => 'cla
 export function withReserved(budget: TimeBudget, granted: Record<string, number>): TimeBudget {
   return {
     async reserveTime(studentId, claims) {
-      const rest = claims.filter((c) => !(c.id in granted))
+      const rest = claims.filter((c) => !Object.hasOwn(granted, c.id))
       const more = rest.length ? await budget.reserveTime(studentId, rest) : []
       const got = new Map(rest.map((c, i) => [c.id, more[i]!]))
-      return claims.map((c) => granted[c.id] ?? got.get(c.id)!)
+      return claims.map((c) => (Object.hasOwn(granted, c.id) ? granted[c.id]! : got.get(c.id)!))
     },
     releaseTime: (studentId, eventIds) => budget.releaseTime(studentId, eventIds),
   }

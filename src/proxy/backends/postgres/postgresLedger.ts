@@ -6,6 +6,7 @@ import { migratePostgres } from './postgresMigrations.js'
 import { postgresNames, postgresStatements } from './postgresStatements.js'
 import { createPostgresTimeBudget } from './postgresTimeBudget.js'
 import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
+import { SWEEP_EVERY } from '../../store/sweepSettings.js'
 
 /** A `pg` Pool, or anything with the same `query` (so the dependency stays optional). */
 export interface PostgresLedgerOptions extends LedgerOptions {
@@ -15,18 +16,20 @@ export interface PostgresLedgerOptions extends LedgerOptions {
    * `<table>_credit_version`, `<table>_schema` (the schema version) and `<table>_claim` (a function).
    */
   table?: string
-  /** The clock that ages the time budget's spans out (tests). Claims use the database's. */
+  /**
+   * A clock to use instead of the database's, for leases, holds, retention and the time budget
+   * (tests, `ledgerConformance`). Leave it unset in production: with the database's clock,
+   * instances whose clocks are skewed still agree when a lease ends.
+   */
   now?: () => number
 }
-
-const SWEEP_EVERY = 256
 
 /**
  * A ledger in PostgreSQL, for many proxy instances and serverless route handlers. A request
  * costs two round trips: one function call claims its ids and reserves their time (one
  * transaction), and one statement commits them once the platform has them. Ids are locked in
  * sorted order so overlapping claims cannot deadlock, and time is the database's, so instances
- * with skewed clocks agree. Expired rows are swept in batches every few hundred claims, inside
+ * with skewed clocks agree (unless `now` is given). Expired rows are swept in batches every few hundred claims, inside
  * the claim. The schema is versioned and migrated on first use (`postgresMigrations.ts`).
  *
  * @example
@@ -43,6 +46,8 @@ export function createPostgresLedger(pool: PostgresQueryable, options: PostgresL
   const ttl = options.ttlMs ?? DEFAULT_LEDGER_TTL_MS
   const budgetTtlMs = budgetTtl(ttl)
   const now = options.now ?? Date.now
+  // Every statement takes the injected time, or null for the database's.
+  const clock = () => options.now?.() ?? null
   const names = postgresNames(table)
   const sql = postgresStatements(names)
   const query = postgresQuery(pool, () => migratePostgres(pool, names))
@@ -60,6 +65,7 @@ export function createPostgresLedger(pool: PostgresQueryable, options: PostgresL
       student,
       sweep,
       sweep ? now() - budgetTtlMs : null,
+      clock(),
     ])
     return row!.answer as TimedClaim
   }
@@ -72,17 +78,17 @@ export function createPostgresLedger(pool: PostgresQueryable, options: PostgresL
     },
     claimWithTime: (ids, owner, leaseMs, student, credit) => claimWithTime(ids, owner, leaseMs, student, credit),
     async renew(ids, owner, leaseMs) {
-      const rows = await query(sql.renew, [sorted(ids), owner, leaseMs, ttl])
+      const rows = await query(sql.renew, [sorted(ids), owner, leaseMs, ttl, clock()])
       return rows.map((row) => row.id as string)
     },
     async commit(ids, owner) {
-      await query(sql.commit, [sorted(ids), owner, ttl])
+      await query(sql.commit, [sorted(ids), owner, ttl, clock()])
     },
     async release(ids, owner) {
-      await query(sql.release, [sorted(ids), owner])
+      await query(sql.release, [sorted(ids), owner, clock()])
     },
     async markInDoubt(ids, owner, holdMs) {
-      await query(sql.markInDoubt, [sorted(ids), owner, holdMs, ttl])
+      await query(sql.markInDoubt, [sorted(ids), owner, holdMs, ttl, clock()])
     },
   }
 }

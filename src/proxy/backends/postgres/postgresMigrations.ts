@@ -1,5 +1,6 @@
 import type { PostgresQueryable } from './postgresQueryable.js'
-import { DATABASE_NOW, SWEEP_BATCH, type PostgresNames } from './postgresStatements.js'
+import { SWEEP_BATCH } from '../../store/sweepSettings.js'
+import { DATABASE_NOW, type PostgresNames } from './postgresStatements.js'
 
 /**
  * The schema, as numbered steps (as pg-boss keeps its migrations): a database at version n runs
@@ -26,9 +27,9 @@ const steps: Array<(names: PostgresNames) => string> = [
   //    suite holds the two to the same answers.
   ({ table, credit, version, claimFunction }) => `CREATE OR REPLACE FUNCTION ${claimFunction}(p_ids text[],
       p_owner text, p_lease bigint, p_ttl bigint, p_claims json, p_student text, p_sweep boolean,
-      p_spans_before bigint) RETURNS json LANGUAGE plpgsql AS $fn$
+      p_spans_before bigint, p_now bigint) RETURNS json LANGUAGE plpgsql AS $fn$
     DECLARE
-      t bigint := ${DATABASE_NOW};
+      t bigint := coalesce(p_now, ${DATABASE_NOW});
       v_claimed text[]; v_doubtful text[]; v_delivered text[]; v_reserve text[];
       w_from bigint; w_to bigint;
       b_start bigint[]; b_end bigint[]; m_start bigint[]; m_end bigint[];
@@ -43,11 +44,14 @@ const steps: Array<(names: PostgresNames) => string> = [
       IF p_spans_before IS NOT NULL THEN
         DELETE FROM ${credit} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${credit} WHERE "end" <= p_spans_before LIMIT ${SWEEP_BATCH}));
       END IF;
-      -- Ids held or delivered right now are skipped without touching their rows (no lock waits
-      -- behind busy ids); the rest are inserted, or taken over once their lease, hold or
-      -- retention has ended, decided atomically by ON CONFLICT. xmax is non-zero for a takeover:
-      -- the id is doubtful. Rows are locked in id order, so overlapping claims cannot deadlock.
+      -- Ids held or delivered right now are skipped without touching their rows (no lock
+      -- waits behind busy ids); the rest are inserted, or taken over once their lease, hold or
+      -- retention has ended, decided atomically by ON CONFLICT. A takeover is doubtful when the
+      -- row it replaces was a claim or doubt still kept (prior, the statement's snapshot); an
+      -- expired delivery or a forgotten claim is fresh, as the claim model says. Rows are locked
+      -- in id order, so overlapping claims cannot deadlock.
       WITH live AS (SELECT l.id, l.delivered FROM ${table} l WHERE l.id = ANY(p_ids) AND l.until > t),
+      prior AS (SELECT l.id FROM ${table} l WHERE l.id = ANY(p_ids) AND NOT l.delivered AND l.purge_at > t),
       taken AS (
         INSERT INTO ${table} AS l (id, delivered, owner, until, purge_at)
         SELECT k, false, p_owner, t + p_lease, t + p_lease + p_ttl FROM unnest(p_ids) AS k
@@ -55,7 +59,7 @@ const steps: Array<(names: PostgresNames) => string> = [
         ON CONFLICT (id) DO UPDATE SET delivered = false, owner = excluded.owner,
           until = excluded.until, purge_at = excluded.purge_at
         WHERE l.until <= excluded.until - p_lease
-        RETURNING l.id, l.xmax::text <> '0' AS again)
+        RETURNING l.id, l.id IN (SELECT prior.id FROM prior) AS again)
       SELECT coalesce((SELECT array_agg(taken.id ORDER BY taken.id) FROM taken), '{}'),
         coalesce((SELECT array_agg(taken.id ORDER BY taken.id) FROM taken WHERE taken.again), '{}'),
         coalesce((SELECT array_agg(live.id ORDER BY live.id) FROM live WHERE live.delivered), '{}')

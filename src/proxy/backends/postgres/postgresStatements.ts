@@ -1,5 +1,6 @@
 // Every SQL statement the PostgreSQL ledger and its time budget run, named, in one place (as
 // pg-boss keeps its `plans.ts`). The schema they need is in `postgresMigrations.ts`.
+import { SWEEP_BATCH } from '../../store/sweepSettings.js'
 
 /** The objects one ledger uses, all named after its table. */
 export interface PostgresNames {
@@ -20,24 +21,29 @@ export const postgresNames = (table: string): PostgresNames => ({
 /** The database's clock in epoch ms: instances with skewed clocks agree on leases. */
 export const DATABASE_NOW = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`
 
-export const SWEEP_BATCH = 1000
+/** Parameter `n` is an injected time (tests, `ledgerConformance`), or null for the database's. */
+const at = (n: number) => `coalesce($${n}::bigint, ${DATABASE_NOW})`
 
 export function postgresStatements({ table, credit, version, claimFunction }: PostgresNames) {
   // Owner transitions lock their rows in id order, as claims do, so the two cannot deadlock.
-  const mine = `id IN (SELECT id FROM ${table} WHERE id = ANY($1::text[]) AND owner = $2 AND NOT delivered
-    ORDER BY id FOR UPDATE)`
+  // A claim past its keeping (`purge_at`) is forgotten, even before the sweep deletes its row.
+  const mine = (now: string) => `id IN (SELECT id FROM ${table} WHERE id = ANY($1::text[]) AND owner = $2 AND NOT delivered
+    AND purge_at > ${now} ORDER BY id FOR UPDATE)`
   return {
-    /** $1 ids (sorted), $2 owner, $3 lease ms, $4 retention ms, $5 claims (JSON) or NULL, $6 student, $7 sweep ledger, $8 spans ending before this go (or NULL). */
-    claim: `SELECT ${claimFunction}($1::text[], $2, $3, $4, $5::json, $6, $7, $8) AS answer`,
-    /** $1 ids, $2 owner, $3 lease ms, $4 retention ms. */
-    renew: `UPDATE ${table} SET until = ${DATABASE_NOW} + $3, purge_at = ${DATABASE_NOW} + $3 + $4 WHERE ${mine} RETURNING id`,
-    /** $1 ids, $2 owner, $3 retention ms. */
-    commit: `UPDATE ${table} SET delivered = true, owner = NULL, until = ${DATABASE_NOW} + $3,
-      purge_at = ${DATABASE_NOW} + $3 WHERE ${mine}`,
-    /** $1 ids, $2 owner. */
-    release: `DELETE FROM ${table} WHERE ${mine}`,
-    /** $1 ids, $2 owner, $3 hold ms, $4 retention ms. */
-    markInDoubt: `UPDATE ${table} SET owner = NULL, until = ${DATABASE_NOW} + $3, purge_at = ${DATABASE_NOW} + $3 + $4 WHERE ${mine}`,
+    /**
+     * $1 ids (sorted), $2 owner, $3 lease ms, $4 retention ms, $5 claims (JSON) or NULL, $6
+     * student, $7 sweep the ledger, $8 spans ending before this go (or NULL), $9 the time (or NULL).
+     */
+    claim: `SELECT ${claimFunction}($1::text[], $2, $3, $4, $5::json, $6, $7, $8, $9) AS answer`,
+    /** $1 ids, $2 owner, $3 lease ms, $4 retention ms, $5 the time. */
+    renew: `UPDATE ${table} SET until = ${at(5)} + $3, purge_at = ${at(5)} + $3 + $4 WHERE ${mine(at(5))} RETURNING id`,
+    /** $1 ids, $2 owner, $3 retention ms, $4 the time. */
+    commit: `UPDATE ${table} SET delivered = true, owner = NULL, until = ${at(4)} + $3,
+      purge_at = ${at(4)} + $3 WHERE ${mine(at(4))}`,
+    /** $1 ids, $2 owner, $3 the time. */
+    release: `DELETE FROM ${table} WHERE ${mine(at(3))}`,
+    /** $1 ids, $2 owner, $3 hold ms, $4 retention ms, $5 the time. */
+    markInDoubt: `UPDATE ${table} SET owner = NULL, until = ${at(5)} + $3, purge_at = ${at(5)} + $3 + $4 WHERE ${mine(at(5))}`,
     /** $1 student, $2 window start, $3 window end: the counter and the spans in the window. */
     readSpans: `SELECT coalesce((SELECT version FROM ${version} WHERE student = $1), 0)::text AS version,
       coalesce((SELECT json_agg(json_build_object('id', event_id, 'start', start, 'end', "end"))

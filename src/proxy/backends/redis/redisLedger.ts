@@ -7,7 +7,11 @@ import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 export interface RedisLedgerOptions extends LedgerOptions {
   /** Prefix of the ledger's keys (the time budget's too). Default `caliper-ledger:`. */
   prefix?: string
-  /** The clock that ages the time budget's spans out (tests). Claims use the server's. */
+  /**
+   * A clock to use instead of the server's, for leases, holds, retention and the time budget
+   * (tests, `ledgerConformance`). Leave it unset in production: with the server's clock,
+   * instances whose clocks are skewed still agree when a lease ends.
+   */
   now?: () => number
 }
 
@@ -31,7 +35,8 @@ export function createRedisLedger(client: RedisCommander, options: RedisLedgerOp
   const run = async (script: string, ids: string[], args: string[]) => {
     const k = keys(ids)
     if (!k.length) return []
-    return (await client.sendCommand(['EVAL', script, String(k.length), ...k, ...args])) as string[]
+    const now = options.now ? String(options.now()) : ''
+    return (await client.sendCommand(['EVAL', script, String(k.length), ...k, ...args, now])) as string[]
   }
   const transition = async (ids: string[], owner: string, action: string, ms = 0) =>
     (await run(TRANSITION, ids, [owner, action, String(ms), ttl])).map((key) => key.slice(prefix.length))

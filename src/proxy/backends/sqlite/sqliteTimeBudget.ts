@@ -1,23 +1,17 @@
-import { placeCredit, type CreditClaim, type PlacedSpan } from '../../store/creditedTime.js'
+import { createTimeBudget } from '../../store/createTimeBudget.js'
+import type { PlacedSpan } from '../../store/creditedTime.js'
+import type { AtomicSpanStore, Placement } from '../../store/spanStore.js'
 import type { SqliteDatabase } from './sqliteDatabase.js'
 import type { GroupCommit } from './sqliteGroupCommit.js'
-import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from '../../store/timeBudget.js'
-
-/** Expired spans are deleted every few hundred reservations, a batch at a time, so no request pays for a large backlog. */
-const SWEEP_EVERY = 256
-const SWEEP_BATCH = 1000
-
-export interface SqliteTimeBudget extends TimeBudget {
-  /** Reserves at once: for work already inside a transaction. */
-  reserveNow(student: string, claims: CreditClaim[]): number[]
-}
+import type { TimeBudget, TimeBudgetOptions } from '../../store/timeBudget.js'
+import { SWEEP_BATCH, SWEEP_EVERY } from '../../store/sweepSettings.js'
 
 /**
- * The time budget in SQLite, beside the ledger's table. A reservation reads the student's spans
- * and writes its own in one IMMEDIATE transaction (shared with other requests' work by `group`),
- * so processes sharing the file never both place time in the same free stretch.
+ * The spans in SQLite, beside the ledger's table. A reservation reads the student's spans and
+ * writes its own in one IMMEDIATE transaction (shared with other requests' work by `group`), so
+ * processes sharing the file never both place time in the same free stretch.
  */
-export function createSqliteTimeBudget(db: SqliteDatabase, options: TimeBudgetOptions, group: GroupCommit): SqliteTimeBudget {
+export function createSqliteSpanStore(db: SqliteDatabase, options: TimeBudgetOptions, group: GroupCommit): AtomicSpanStore {
   const now = options.now ?? Date.now
   db.exec(`CREATE TABLE IF NOT EXISTS caliper_credit (
     student TEXT NOT NULL,
@@ -36,19 +30,20 @@ export function createSqliteTimeBudget(db: SqliteDatabase, options: TimeBudgetOp
   const insert = db.prepare('INSERT INTO caliper_credit (student, event_id, start, "end") VALUES (?, ?, ?, ?)')
 
   let reservations = 0
-  const reserveNow = (student: string, claims: CreditClaim[]) => {
+  const place = <T>(student: string, from: number, to: number, ids: string[], placement: Placement<T>) => {
     if (++reservations % SWEEP_EVERY === 0) sweep.run(now() - options.ttlMs)
-    const { from, to } = windowOf(claims)
-    const spans = select.all(student, from, to) as PlacedSpan[]
-    const { granted, placed } = placeCredit(overlapping(spans, claims), claims)
-    for (const claim of claims) remove.run(student, claim.id)
+    const { placed, result } = placement(select.all(student, from, to) as PlacedSpan[])
+    for (const id of ids) remove.run(student, id)
     for (const span of placed) insert.run(student, span.id, span.start, span.end)
-    return granted
+    return result
   }
 
   return {
-    reserveNow,
-    reserveTime: (student, claims) => group(() => reserveNow(student, claims)),
-    releaseTime: (student, ids) => group(() => ids.forEach((id) => remove.run(student, id))),
+    placeAtomically: (student, from, to, ids, placement) => group(() => place(student, from, to, ids, placement)),
+    releaseSpans: (student, ids) => group(() => ids.forEach((id) => remove.run(student, id))),
   }
 }
+
+/** The time budget in SQLite. */
+export const createSqliteTimeBudget = (db: SqliteDatabase, options: TimeBudgetOptions, group: GroupCommit): TimeBudget =>
+  createTimeBudget(createSqliteSpanStore(db, options, group))

@@ -52,7 +52,6 @@ export default {
     'timeback-tracker/proxy.SqliteDatabase.exec',
     'timeback-tracker/proxy.SqliteDatabase.prepare',
     'timeback-tracker/proxy.SqliteDatabase.pragma',
-    'timeback-tracker/proxy.SqliteDatabase.transaction',
     'timeback-tracker/proxy.SqliteDatabase.transaction.__type.immediate',
     'timeback-tracker/proxy.PostgresQueryable.query',
     'timeback-tracker/proxy.RedisLedgerOptions',

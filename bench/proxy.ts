@@ -1,188 +1,140 @@
-// npm run bench:proxy: the reference proxy's throughput and latency, beside a bare Node server
-// that forwards the same body to the same fake platform, in the same run (figures, not pass/fail).
-//   for envelopes of 1, 10 and 100 events, with the memory, SQLite and PostgreSQL ledgers:
-//   requests/s, p50/p99 latency, ratio to the bare forwarder (targets ≥ 0.6× at 1 and 10
-//   events, ≥ 0.4× at 100), and the same ratio in CPU time per request (steadier on a shared
-//   machine; without the database's own CPU); then the heap over 50,000 requests (`--heap-requests N` to change,
-//   `--heap-only` to skip the table, `--ledgers memory,SQLite` to choose the ledgers).
-// Needs PostgreSQL's binaries (Debian package `postgresql`) for the PostgreSQL row.
-import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { Agent, createServer, request, type RequestListener, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+// npm run bench:proxy: the reference proxy's throughput, beside two baselines, each server in a
+// process of its own (figures, not pass/fail):
+//   - the leanest forwarder: reads the body and POSTs it upstream with `http.request` on a
+//     keep-alive agent (what any proxy must at least do);
+//   - the fetch forwarder: forwards with `fetch`, parses the JSON and builds an answer.
+// For envelopes of 1, 10 and 100 events, with the memory, SQLite, PostgreSQL and Redis ledgers:
+// requests/s, p50/p99 latency, the ratio to each baseline (targets against the leanest: ≥ 0.25×
+// for memory and Redis, ≥ 0.12× for SQLite and PostgreSQL, at 1 and 10 events), the same ratio
+// in CPU time per request (steadier on a shared machine; without the database's own CPU), and
+// the ledger's round trips per request (PostgreSQL statements, Redis commands, SQLite
+// transactions, counted by wrapping the driver). Then the heap of a SQLite proxy over 50,000
+// requests. The fake platform, each forwarder, each proxy and the 16 keep-alive load clients
+// run in separate processes; PostgreSQL and Redis run with their durable settings.
+// Options: `--quick` (one round of fewer requests: a few minutes), `--ledgers memory,SQLite`,
+// `--heap-requests N`, `--heap-only`, `--profile` (a CPU profile of the memory proxy serving
+// one-event requests, its hottest functions printed, the file kept).
+// Needs PostgreSQL's and Redis's binaries (Debian packages `postgresql`, `redis-server`).
+import { fork, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
-import Database from 'better-sqlite3'
-import pg from 'pg'
-import { buildTimeSpentEvent } from '../src/events/index.js'
-import { createCaliperProxy, createMemoryLedger, createPostgresLedger, createSqliteLedger, type CaliperLedger } from '../src/proxy/index.js'
-import { endsQuietly, startPostgres } from '../test/node/support/databaseServers.js'
+import { startPostgres, startRedis, type RunningServer } from '../test/node/support/databaseServers.js'
+import type { LoadOrder, LoadResult } from './proxyBenchLoad.js'
+import type { ServerKind } from './proxyBenchServer.js'
 
+const arg = (name: string) => {
+  const at = process.argv.indexOf(name)
+  return at > 0 ? process.argv[at + 1] : undefined
+}
 const CONCURRENCY = 16
-// Requests per measurement, by envelope size; each runs three times, interleaved with the bare forwarder.
-const REQUESTS: Record<number, number> = { 1: 600, 10: 300, 100: 60 }
-const heapArg = process.argv.indexOf('--heap-requests')
-const HEAP_REQUESTS = heapArg > 0 ? Number(process.argv[heapArg + 1]) : 50_000
-setFlagsFromString('--expose-gc')
-const gc = runInNewContext('gc') as () => void
-
-const listen = async (handler: RequestListener): Promise<{ server: Server; url: string }> => {
-  const server = createServer(handler)
-  server.keepAliveTimeout = 120_000 // idle between runs: the client's sockets must stay valid
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
-}
-const readBody = (req: Parameters<RequestListener>[0]) =>
-  new Promise<string>((resolve) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => resolve(Buffer.concat(chunks).toString()))
-  })
-
-// The platform: a token endpoint and a Caliper endpoint that reads the body and says yes.
-const platform = await listen(async (req, res) => {
-  await readBody(req)
-  if (req.url === '/token') return void res.end('{"access_token":"bench","expires_in":3600}')
-  res.setHeader('content-type', 'application/json')
-  res.end('{"status":"success"}')
-})
-
-// The bare forwarder: what any proxy must at least do (read, POST upstream, answer).
-const bare = await listen(async (req, res) => {
-  const body = await readBody(req)
-  const upstream = await fetch(`${platform.url}/caliper/event`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer bench' }, body })
-  await upstream.arrayBuffer()
-  const ids = (JSON.parse(body) as { data: Array<{ id: string }> }).data.map((e) => e.id)
-  res.setHeader('content-type', 'application/json')
-  res.end(JSON.stringify({ status: 'success', accepted: ids, duplicates: [], rejected: [] }))
-})
-
-// Each request is a different student (as on a real proxy), so neither the per-student rate limit
-// nor the time budget turns the load into 429s or trimmed events.
-const studentOf = (header: string | null) => ({ id: `https://sis.example/users/${header ?? 1}`, email: 'bench@example.com' })
-const proxyServer = async (ledger: CaliperLedger) =>
-  listen(
-    createCaliperProxy({
-      caliperUrl: platform.url,
-      tokenUrl: `${platform.url}/token`,
-      clientId: 'bench',
-      clientSecret: 'bench-secret',
-      authorize: (request) => studentOf(request.headers.get('x-student')),
-      ledger,
-      logger: { info() {}, warn() {}, error() {} },
-    }).node,
-  )
-
-// Envelopes with fresh ids each time (a repeated id would be a duplicate, not forwarded). The
-// table gives each envelope a new student; the heap run cycles through `HEAP_STUDENTS` students,
-// as a proxy serving a school would. Each student's events cover consecutive 35-second windows,
-// further back with each envelope (overlapping windows would be trimmed by the time budget and
-// not forwarded). Built before the clock starts.
-const now = Date.now()
+const quick = process.argv.includes('--quick')
+const profile = process.argv.includes('--profile')
+const ROUNDS = quick ? 1 : 3
+// Requests per measurement, by envelope size.
+const REQUESTS: Record<number, number> = profile ? { 1: 6000, 10: 0, 100: 0 } : quick ? { 1: 1000, 10: 500, 100: 80 } : { 1: 3000, 10: 1500, 100: 300 }
+const HEAP_REQUESTS = Number(arg('--heap-requests') ?? (quick || profile ? 0 : 50_000))
 const HEAP_STUDENTS = 2000
-let students = 0
-const windowsUsed = new Map<string, number>()
-/** An envelope of `events` events of student `who` (default: a new one), and that student's header value. */
-const envelope = (events: number, who = String(++students)) => {
-  const actor = studentOf(who)
-  const first = windowsUsed.get(who) ?? 0
-  windowsUsed.set(who, first + events)
-  const data = Array.from({ length: events }, (_, i) =>
-    buildTimeSpentEvent({ actor, object: { id: 'https://app.example/l/1', subject: 'Math', app: { name: 'Bench' } }, items: [{ type: 'active', value: 30 }, { type: 'inactive', value: 5 }], startDate: now - 35_000 * (first + i + 1), endDate: now - 35_000 * (first + i) }),
-  )
-  return { who, body: JSON.stringify({ sensor: 'https://app.example', sendTime: new Date().toISOString(), dataVersion: 'http://purl.imsglobal.org/ctx/caliper/v1p2', data }) }
+const TARGETS: Record<string, string> = { memory: '0.25', Redis: '0.25', SQLite: '0.12', PostgreSQL: '0.12' }
+const ledgers = (arg('--ledgers')?.split(',') ?? (profile ? ['memory'] : ['memory', 'SQLite', 'PostgreSQL', 'Redis'])) as ServerKind[]
+
+const dir = mkdtempSync(join(tmpdir(), 'proxy-bench-'))
+const databases: Partial<Record<ServerKind, RunningServer>> = {}
+if (ledgers.includes('PostgreSQL')) databases.PostgreSQL = await startPostgres({ durable: true })
+if (ledgers.includes('Redis')) databases.Redis = await startRedis({ durable: true })
+const children: ChildProcess[] = []
+
+interface Stats {
+  requests: number
+  roundTrips: number
+  cpuUs: number
+  heapMb: number
+}
+/** A server of `kind` in its own process, and a way to read its counters. */
+async function serve(kind: ServerKind, upstream = '', flags: string[] = []) {
+  const database = kind === 'SQLite' ? dir : (databases[kind]?.url ?? '')
+  const child = fork(new URL('./proxyBenchServer.ts', import.meta.url), [kind, upstream, database], {
+    execArgv: ['--import', 'tsx', '--expose-gc', ...flags],
+  })
+  children.push(child)
+  const { url } = await new Promise<{ url: string }>((resolve) => child.once('message', resolve as (m: unknown) => void))
+  const stats = () => {
+    const answer = new Promise<Stats>((resolve) => child.once('message', resolve as (m: unknown) => void))
+    child.send('stats')
+    return answer
+  }
+  return { kind, url, child, stats }
+}
+type Served = Awaited<ReturnType<typeof serve>>
+
+const clients = fork(new URL('./proxyBenchLoad.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'] })
+children.push(clients)
+await new Promise((resolve) => clients.once('message', resolve))
+let prefixes = 0
+const load = (url: string, events: number, count: number, cycle?: number) => {
+  const answer = new Promise<LoadResult>((resolve) => clients.once('message', resolve as (m: unknown) => void))
+  clients.send({ url, concurrency: CONCURRENCY, events, count, prefix: cycle ? 'heap' : `s${++prefixes}`, ...(cycle && { cycle }) } satisfies LoadOrder)
+  return answer
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
-const post = (url: string, { who, body }: { who: string; body: string }) =>
-  new Promise<void>((resolve, reject) => {
-    const req = request(`${url}/api/caliper`, { method: 'POST', agent, headers: { 'content-type': 'application/json', origin: url, 'x-student': who } }, (res) => {
-      let answer = ''
-      res.on('data', (c) => (answer += c))
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}: ${answer}`))))
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-
-/** `count` requests of `events` events, `CONCURRENCY` at a time: requests/s and latencies. */
-async function load(url: string, events: number, count: number, cycle?: number) {
-  const bodies = Array.from({ length: count }, (_, i) => envelope(events, cycle ? String(1 + (i % cycle)) : undefined))
-  const latencies: number[] = []
-  const cpu = process.cpuUsage()
-  const started = performance.now()
-  let next = 0
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        const body = bodies[next++]!
-        const t = performance.now()
-        await post(url, body)
-        latencies.push(performance.now() - t)
-      }
-    }),
-  )
-  const seconds = (performance.now() - started) / 1000
-  const used = process.cpuUsage(cpu)
-  latencies.sort((a, b) => a - b)
-  // CPU of this process (clients, proxy or bare server, platform) per request: steadier than
-  // requests/s on a shared machine. The database's own CPU is not in it.
-  const cpuUs = (used.user + used.system) / count
-  return { rps: count / seconds, p50: latencies[Math.floor(count / 2)]!, p99: latencies[Math.floor(count * 0.99)]!, cpuUs }
+interface Run extends LoadResult {
+  cpuUs: number
+  roundTrips: number
+}
+/** One measurement of `server`: the load's figures and the server's CPU and round trips per request. */
+async function measure(server: Served, events: number, count: number): Promise<Run> {
+  const before = await server.stats()
+  const result = await load(server.url, events, count)
+  const after = await server.stats()
+  const served = after.requests - before.requests
+  return { ...result, cpuUs: (after.cpuUs - before.cpuUs) / served, roundTrips: (after.roundTrips - before.roundTrips) / served }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
-const dir = mkdtempSync(join(tmpdir(), 'proxy-bench-'))
-const postgres = await startPostgres()
-const pool = new pg.Pool({ connectionString: postgres.url, max: 10 })
-endsQuietly(pool)
-const onlyArg = process.argv.indexOf('--ledgers')
-const only = onlyArg > 0 ? process.argv[onlyArg + 1]!.split(',') : undefined
-const ledgers = ([
-  ['memory', () => createMemoryLedger()],
-  ['SQLite', () => createSqliteLedger(new Database(join(dir, `ledger-${randomUUID()}.db`)))],
-  ['PostgreSQL', () => createPostgresLedger(pool, { table: `bench_${randomUUID().slice(0, 8)}` })],
-] as Array<[string, () => CaliperLedger]>).filter(([name]) => !only || only.includes(name))
+const platform = await serve('platform')
+const lean = await serve('lean', platform.url)
+const viaFetch = await serve('fetch', platform.url)
+const cpuProfiles = join(dir, 'profiles')
+const proxies = await Promise.all(ledgers.map((kind) => serve(kind, platform.url, profile ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfiles}`] : [])))
 
-console.log(`Proxy benchmark (Node ${process.version}, ${CONCURRENCY} concurrent keep-alive clients, 600/300/60 requests per run of 1/10/100 events, medians of 3 interleaved runs)\n`)
+console.log(
+  `Proxy benchmark (Node ${process.version}; each server its own process; ${CONCURRENCY} keep-alive clients; a new student and new ids per request;` +
+    ` ${REQUESTS[1]}/${REQUESTS[10]}/${REQUESTS[100]} requests per run of 1/10/100 events; ${ROUNDS === 1 ? 'one run' : `medians of ${ROUNDS} interleaved runs`})\n`,
+)
 if (!process.argv.includes('--heap-only')) await table()
 
-/** The table: each envelope size and ledger beside the bare forwarder. */
+/** The table: each envelope size and ledger beside both baselines. */
 async function table() {
-  console.log('events  ledger        proxy req/s   p50 ms   p99 ms   bare req/s   p50 ms   p99 ms   ratio   CPU ratio   target')
-  for (const events of [1, 10, 100]) {
-    for (const [name, make] of ledgers) {
-      const proxy = await proxyServer(make())
-      await load(proxy.url, events, 20) // warm-up: token, JIT, table creation
-      await load(bare.url, events, 20)
-      const runs = { proxy: [] as Array<Awaited<ReturnType<typeof load>>>, bare: [] as Array<Awaited<ReturnType<typeof load>>> }
-      for (let round = 0; round < 3; round++) {
-        runs.bare.push(await load(bare.url, events, REQUESTS[events]!))
-        runs.proxy.push(await load(proxy.url, events, REQUESTS[events]!))
-      }
-      const m = (side: 'proxy' | 'bare', key: 'rps' | 'p50' | 'p99') => median(runs[side].map((r) => r[key]))
-      const ratio = median(runs.proxy.map((r, i) => r.rps / runs.bare[i]!.rps))
-      const cpuRatio = median(runs.proxy.map((r, i) => runs.bare[i]!.cpuUs / r.cpuUs))
+  console.log('events  server        req/s   p50 ms   p99 ms   × leanest   × fetch   CPU × leanest   round trips   target (× leanest)')
+  for (const events of profile ? [1] : [1, 10, 100]) {
+    const servers = [lean, viaFetch, ...proxies]
+    for (const server of servers) await load(server.url, events, 50) // warm-up: token, JIT, schema
+    const runs = new Map<Served, Run[]>(servers.map((s) => [s, []]))
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const server of servers) runs.get(server)!.push(await measure(server, events, REQUESTS[events]!))
+    }
+    const of = (server: Served, key: keyof Run) => median(runs.get(server)!.map((r) => r[key]))
+    const ratio = (server: Served, base: Served) => median(runs.get(server)!.map((r, i) => r.rps / runs.get(base)![i]!.rps))
+    const cpuRatio = (server: Served) => median(runs.get(server)!.map((r, i) => runs.get(lean)![i]!.cpuUs / r.cpuUs))
+    for (const server of servers) {
+      const name = server === lean ? 'leanest' : server === viaFetch ? 'fetch' : server.kind
+      const proxy = server !== lean && server !== viaFetch
+      const failures = runs.get(server)!.reduce((sum, r) => sum + r.failures, 0)
       console.log(
-        `${String(events).padStart(6)}  ${name.padEnd(12)} ${fmt(m('proxy', 'rps')).padStart(11)} ${fmt(m('proxy', 'p50'), 1).padStart(8)} ${fmt(m('proxy', 'p99'), 1).padStart(8)}` +
-          ` ${fmt(m('bare', 'rps')).padStart(12)} ${fmt(m('bare', 'p50'), 1).padStart(8)} ${fmt(m('bare', 'p99'), 1).padStart(8)}   ${fmt(ratio, 2)}×   ${fmt(cpuRatio, 2).padStart(8)}×   ≥ ${events === 100 ? '0.4' : '0.6'}×`,
+        `${String(events).padStart(6)}  ${name.padEnd(11)} ${fmt(of(server, 'rps')).padStart(7)} ${fmt(of(server, 'p50'), 1).padStart(8)} ${fmt(of(server, 'p99'), 1).padStart(8)}` +
+          `   ${fmt(ratio(server, lean), 2).padStart(8)}× ${fmt(ratio(server, viaFetch), 2).padStart(8)}×   ${fmt(cpuRatio(server), 2).padStart(12)}×` +
+          `   ${proxy ? fmt(of(server, 'roundTrips'), 2).padStart(11) : ''.padStart(11)}   ${proxy && events < 100 ? `≥ ${TARGETS[server.kind]}×` : ''}` +
+          `${failures ? `   (${failures} requests failed)` : ''}`,
       )
-      proxy.server.close()
     }
   }
 }
 
 // Heap: the SQLite ledger keeps ids outside the JS heap, so what grows here is the proxy's own.
 if (HEAP_REQUESTS > 0) {
-  const proxy = await proxyServer(createSqliteLedger(new Database(join(dir, 'heap.db'))))
-  const heap = () => {
-    gc()
-    return process.memoryUsage().heapUsed / 1024 / 1024
-  }
+  const proxy = await serve('SQLite', platform.url)
   const marks: string[] = []
   let done = 0
   for (const at of [HEAP_REQUESTS / 5, HEAP_REQUESTS / 2, HEAP_REQUESTS]) {
@@ -191,15 +143,47 @@ if (HEAP_REQUESTS > 0) {
       await load(proxy.url, 1, batch, HEAP_STUDENTS)
       done += batch
     }
-    marks.push(`${fmt(done)}: ${fmt(heap(), 1)} MB`)
+    marks.push(`${fmt(done)}: ${fmt((await proxy.stats()).heapMb, 1)} MB`)
   }
   console.log(`\nHeap after GC over ${fmt(HEAP_REQUESTS)} one-event requests of ${fmt(HEAP_STUDENTS)} students (SQLite ledger): ${marks.join(', ')}`)
-  proxy.server.close()
 }
 
-agent.destroy()
-await pool.end()
-await postgres.stop()
-platform.server.close()
-bare.server.close()
+for (const child of children) {
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.send('stop')
+  await exited
+}
+await Promise.all(Object.values(databases).map((d) => d.stop()))
+if (profile) printProfile()
 rmSync(dir, { recursive: true, force: true })
+
+/** The profiled proxy's CPU time by file and its hottest functions (self time, idle left out), and where its profile is kept. */
+function printProfile() {
+  // The largest profile is the main thread's (tsx's loader thread writes one too).
+  const files = readdirSync(cpuProfiles).map((f) => readFileSync(join(cpuProfiles, f), 'utf8'))
+  const text = files.sort((a, b) => b.length - a.length)[0]!
+  const kept = join(tmpdir(), `proxy-${Date.now()}.cpuprofile`)
+  writeFileSync(kept, text)
+  const { nodes, samples, timeDeltas } = JSON.parse(text) as {
+    nodes: Array<{ id: number; callFrame: { functionName: string; url: string } }>
+    samples: number[]
+    timeDeltas: number[]
+  }
+  const self = new Map<number, number>()
+  samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (timeDeltas[i] ?? 0)))
+  const byFunction = new Map<string, number>()
+  const byFile = new Map<string, number>()
+  const add = (map: Map<string, number>, key: string, us: number) => map.set(key, (map.get(key) ?? 0) + us)
+  for (const node of nodes) {
+    const { functionName, url } = node.callFrame
+    if (functionName === '(idle)' || functionName === '(program)') continue
+    const file = url.replace(/^.*\/(node_modules|src)\//, '$1/').replace(/^node_modules\/(@[^/]+\/)?([^/]+)\/.*/, 'node_modules/$1$2') || functionName
+    add(byFunction, `${functionName || '(anonymous)'}  ${file}`, self.get(node.id) ?? 0)
+    add(byFile, file, self.get(node.id) ?? 0)
+  }
+  const total = [...byFile.values()].reduce((a, b) => a + b, 0)
+  const top = (map: Map<string, number>, n: number) =>
+    [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([what, us]) => `${fmt((100 * us) / total, 1).padStart(6)}%  ${what}`).join('\n')
+  console.log(`\nCPU profile of the memory proxy, ${fmt(total / 1000)} ms busy (profile kept at ${kept}). Self time by file:\n${top(byFile, 20)}`)
+  console.log(`\nHottest functions:\n${top(byFunction, 25)}`)
+}

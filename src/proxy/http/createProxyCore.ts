@@ -1,5 +1,6 @@
 import type { AuthorizedUser } from '../pipeline/authorizedUser.js'
 import { tracedBudget, tracedLedger } from '../pipeline/tracedStores.js'
+import { claimsWithTime } from '../store/claimWithTime.js'
 import type { MetricSink } from '../telemetry/proxyMetrics.js'
 import { createDelivery, NOTHING_FORWARDED, type Delivered } from '../pipeline/deliverEvents.js'
 import { consoleLogger } from '../pipeline/proxyLogger.js'
@@ -66,6 +67,9 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
   if (!options.timeBudget && !isTimeBudget(rawLedger)) log.warn('this ledger keeps no time budget: credited time is checked per proxy instance only (see TimeBudget)')
   const rateStore = options.rateLimitStore ?? (isRateLimitStore(rawLedger) ? rawLedger : createMemoryRateLimit(now))
   const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? {}, rateStore, now)
+  const claimWithTime = !options.timeBudget && claimsWithTime(ledger) ? ledger : undefined
+  // The rate limit's take folds into the claim when the ledger keeps both and claims with time.
+  const foldsRate = !!limiter && !!claimWithTime && !options.acceptEvent && (rateStore as object) === rawLedger
   const deliver = createDelivery({
     ledger,
     budget,
@@ -75,6 +79,8 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     log,
     lookup: options.lookup,
     acceptEvent: options.acceptEvent,
+    // A ledger that is the time budget may claim and reserve in one step (one round trip).
+    claimWithTime,
   })
   const count = (outcome: 'accepted' | 'duplicate' | 'rejected' | 'in-doubt' | 'deferred', n: number) => {
     if (n) metric({ name: 'events', outcome, count: n })
@@ -110,9 +116,9 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     const body = await readEnvelope(request, readBody, maxBodyBytes)
     // One call to the rate-limit store per request, refused or not: a flood of bad bodies
     // spends the student's allowance of requests as good ones do.
-    const waitMs = await limiter?.take(auth.id, 'envelope' in body ? body.envelope.data.length : 0)
-    if (waitMs) return tooMany(waitMs)
     if ('refusal' in body) {
+      const waitMs = await limiter?.take(auth.id, 0)
+      if (waitMs) return tooMany(waitMs)
       const { status, message, issues, clientGone } = body.refusal
       if (clientGone) log.info('the client went away before its body arrived')
       return json(status, errorBody(message, issues), cors)
@@ -120,12 +126,18 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     const { envelope } = body
 
     const screened = screenRequest(screening, envelope.data, auth, false, arrived, envelope.sendTime)
+    // A ledger that claims with the rate limit in one step takes the allowance there (a request
+    // that claims pays no round trip for it); otherwise it is taken here.
+    const rate = foldsRate && screened.valid.length ? limiter!.terms(envelope.data.length) : undefined
+    const waitMs = rate ? undefined : await limiter?.take(auth.id, envelope.data.length)
+    if (waitMs) return tooMany(waitMs)
     const others = screened.othersWaiting.length
     if (others && others === envelope.data.length) {
       count('deferred', others)
       return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
     }
-    const delivered = screened.valid.length ? await deliver(envelope.sensor, screened.valid, auth) : undefined
+    const delivered = screened.valid.length ? await deliver(envelope.sensor, screened.valid, auth, rate) : undefined
+    if (delivered?.rateWait) return tooMany(limiter!.refused(auth.id, delivered.rateWait))
     const notCredited = delivered?.notCredited ?? []
     if (notCredited.length) log.warn(`user ${auth.id}: ${notCredited.length} event(s) claimed time already credited; forwarded without it`)
     return answer(auth, screened, delivered, cors)

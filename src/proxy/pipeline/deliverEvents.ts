@@ -1,5 +1,7 @@
 import type { TimebackEvent } from '../../events/eventTypes.js'
 import { holdClaim, type ClaimLease } from '../store/claimLease.js'
+import { withReserved, type ClaimsWithTime, type RateTake } from '../store/claimWithTime.js'
+import { creditClaim } from '../store/creditedTime.js'
 import { ledgerKey, type CaliperLedger } from '../store/ledger.js'
 import type { TimeBudget } from '../store/timeBudget.js'
 import type { Upstream } from '../upstream/upstream.js'
@@ -18,6 +20,8 @@ export interface DeliverySettings {
   log: ProxyLogger
   lookup?: ((ids: string[]) => Promise<string[]>) | undefined
   acceptEvent?: AcceptEvent | undefined
+  /** The ledger's claim with the time budget in one step, when the ledger is the budget. */
+  claimWithTime?: ClaimsWithTime | undefined
 }
 
 export interface Delivered {
@@ -25,6 +29,8 @@ export interface Delivered {
   forwarded: Forwarded
   refused: Rejection[]
   notCredited: Admitted['notCredited']
+  /** The rate limit folded into the claim was not there: ms to wait (nothing was claimed). */
+  rateWait?: number
 }
 
 export const NOTHING_FORWARDED: Forwarded = { accepted: [], refused: [], inDoubt: [] }
@@ -35,6 +41,18 @@ export const NOTHING_FORWARDED: Forwarded = { accepted: [], refused: [], inDoubt
  */
 export function createDelivery(settings: DeliverySettings) {
   const { ledger, budget, leaseMs, holdMs, log } = settings
+  // Claims and reservations in one step, unless the app's verdicts must come between the two.
+  const together = settings.acceptEvent ? undefined : settings.claimWithTime
+
+  /** Claims the events' ids, with their time reserved if the ledger does both at once. */
+  const claimEvents = async (byKey: Map<string, TimebackEvent>, owner: string, user: AuthorizedUser, rate?: RateTake) => {
+    if (!together) return { ...(await ledger.claim([...byKey.keys()], owner, leaseMs)), granted: {} }
+    const credit = [...byKey].flatMap(([key, e]) => {
+      const claim = e.type === 'TimeSpentEvent' ? creditClaim(e) : undefined
+      return claim ? [{ ...claim, key }] : []
+    })
+    return together.claimWithTime([...byKey.keys()], owner, leaseMs, user.id, credit, rate)
+  }
 
   /**
    * Of events whose earlier attempt is in doubt, those the platform has (committed now). Unsure
@@ -63,13 +81,15 @@ export function createDelivery(settings: DeliverySettings) {
     if (eventIds.length) await budget.releaseTime(user.id, eventIds)
   }
 
-  return async function deliver(sensor: string, valid: TimebackEvent[], user: AuthorizedUser): Promise<Delivered> {
+  /** Delivers `valid` for `user`; with `rate`, the rate limit is taken in the claim's step. */
+  return async function deliver(sensor: string, valid: TimebackEvent[], user: AuthorizedUser, rate?: RateTake): Promise<Delivered> {
     const byKey = new Map(valid.map((e) => [ledgerKey(e.id), e]))
     const event = (key: string) => byKey.get(key)!
     const owner = crypto.randomUUID()
-    const claim = await ledger.claim([...byKey.keys()], owner, leaseMs)
+    const claim = await claimEvents(byKey, owner, user, rate)
+    if (claim.wait !== undefined) return { duplicates: [], forwarded: { accepted: [], refused: [], inDoubt: [] }, refused: [], notCredited: [], rateWait: claim.wait }
     const lease = holdClaim(ledger, owner, claim.claimed, leaseMs)
-    let budgeted: string[] = []
+    let budgeted = Object.keys(claim.granted)
     // Ids the platform has or may have (accepted, in doubt): their time is never freed.
     const kept = new Set<string>()
     // While events are on their way, an escaping error cannot tell which arrived: those claims
@@ -77,8 +97,8 @@ export function createDelivery(settings: DeliverySettings) {
     let sending = false
     try {
       const found = await lookUp(claim.doubtful.map(event), lease)
-      const admitted = await admitEvents(claim.claimed.filter((key) => lease.held.has(key)).map(event), user, budget, settings.acceptEvent)
-      budgeted = admitted.budgeted
+      const admitted = await admitEvents(claim.claimed.filter((key) => lease.held.has(key)).map(event), user, withReserved(budget, claim.granted), settings.acceptEvent)
+      budgeted = [...new Set([...budgeted, ...admitted.budgeted])]
       await lease.release(admitted.refused.map((r) => ledgerKey(r.id)))
       await lease.commit(admitted.empty.map(ledgerKey))
       const { toSend } = admitted

@@ -1,3 +1,4 @@
+import type { RateTake } from '../store/claimWithTime.js'
 import type { RateLimitStore } from '../store/rateLimitStore.js'
 
 export interface RateLimits {
@@ -16,6 +17,10 @@ export interface RateLimiter {
   knownWait(studentId: string): number | undefined
   /** Takes one request and `events` from the student's allowances: undefined, or ms to wait. */
   take(studentId: string, events: number): Promise<number | undefined>
+  /** What `take` would take, for a store that takes it within another step (a claim). */
+  terms(events: number): RateTake
+  /** Such a take elsewhere was refused for `waitMs`: remembered as `take` remembers; returns it. */
+  refused(studentId: string, waitMs: number): number
 }
 
 /** Past this many students remembered as refused, the memory of refusals starts over. */
@@ -28,6 +33,11 @@ const MAX_REMEMBERED = 10_000
 export function createRateLimiter(limits: RateLimits, store: RateLimitStore, now: () => number): RateLimiter {
   const perMinute = { requests: limits.requestsPerMinute ?? 120, events: limits.eventsPerMinute ?? 2000 }
   const refusedUntil = new Map<string, number>()
+  const refused = (studentId: string, waitMs: number) => {
+    if (refusedUntil.size >= MAX_REMEMBERED) refusedUntil.clear()
+    refusedUntil.set(studentId, now() + waitMs)
+    return waitMs
+  }
   return {
     knownWait(studentId) {
       const until = refusedUntil.get(studentId)
@@ -39,10 +49,9 @@ export function createRateLimiter(limits: RateLimits, store: RateLimitStore, now
     },
     async take(studentId, events) {
       const wait = await store.takeAllowance(studentId, { requests: 1, events }, perMinute)
-      if (wait === undefined) return undefined
-      if (refusedUntil.size >= MAX_REMEMBERED) refusedUntil.clear()
-      refusedUntil.set(studentId, now() + wait)
-      return wait
+      return wait === undefined ? undefined : refused(studentId, wait)
     },
+    terms: (events) => ({ cost: { requests: 1, events }, perMinute }),
+    refused,
   }
 }

@@ -1,3 +1,4 @@
+import { claimsWithTime, type ClaimsWithTime } from '../store/claimWithTime.js'
 import type { CaliperLedger } from '../store/ledger.js'
 import type { TimeBudget } from '../store/timeBudget.js'
 import type { ProxyTelemetry } from '../telemetry/proxyTelemetry.js'
@@ -13,6 +14,11 @@ export function tracedLedger<L extends CaliperLedger>(ledger: L, t: ProxyTelemet
     commit: (ids, owner) => t.step('ledger.commit', () => ledger.commit(ids, owner), { ids: ids.length }),
     release: (ids, owner) => t.step('ledger.release', () => ledger.release(ids, owner), { ids: ids.length }),
     markInDoubt: (ids, owner, holdMs) => t.step('ledger.markInDoubt', () => ledger.markInDoubt(ids, owner, holdMs), { ids: ids.length }),
+    // The claim with its time budget is the claim's step (it reserves no time for ids it does not claim).
+    ...(claimsWithTime(ledger) && {
+      claimWithTime: (ids, owner, leaseMs, student, credit) =>
+        t.step('ledger.claim', () => ledger.claimWithTime(ids, owner, leaseMs, student, credit), { ids: ids.length, student }),
+    } satisfies Partial<ClaimsWithTime>),
   } satisfies CaliperLedger)
 }
 

@@ -84,8 +84,11 @@ async function stopGroup(child: ChildProcess, signal: NodeJS.Signals, dir: strin
   rmSync(dir, { recursive: true, force: true })
 }
 
-/** A fresh PostgreSQL cluster (trust auth on loopback, durability off: it is thrown away). */
-export async function startPostgres(): Promise<RunningServer> {
+/**
+ * A fresh PostgreSQL cluster (trust auth on loopback, durability off: it is thrown away), or
+ * with PostgreSQL's durable defaults (`durable`, for the benchmark: fsync on every commit).
+ */
+export async function startPostgres({ durable = false } = {}): Promise<RunningServer> {
   const initdb = findBinary('initdb', 'postgresql')
   const postgres = findBinary('postgres', 'postgresql')
   const dir = mkdtempSync(join(tmpdir(), 'tt-postgres-'))
@@ -98,7 +101,7 @@ export async function startPostgres(): Promise<RunningServer> {
     throw new Error(`initdb failed:\n${init.stdout}${init.stderr}`)
   }
   const port = await freePort()
-  const settings = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'listen_addresses=127.0.0.1', 'max_connections=200']
+  const settings = [...(durable ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']), 'listen_addresses=127.0.0.1', 'max_connections=200']
   const child = await start(
     postgres,
     ['-D', data, '-p', String(port), '-k', dir, ...settings.flatMap((s) => ['-c', s])],
@@ -112,14 +115,14 @@ export async function startPostgres(): Promise<RunningServer> {
   }
 }
 
-/** A Redis server that keeps nothing on disk. */
-export async function startRedis(): Promise<RunningServer> {
+/** A Redis server that keeps nothing on disk, or (`durable`) appends every write to its AOF, fsynced each second. */
+export async function startRedis({ durable = false } = {}): Promise<RunningServer> {
   const redis = findBinary('redis-server', 'redis-server')
   const dir = mkdtempSync(join(tmpdir(), 'tt-redis-'))
   const port = await freePort()
   const child = await start(
     redis,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', durable ? 'yes' : 'no', '--dir', dir],
     /Ready to accept connections/,
   )
   return { port, url: `redis://127.0.0.1:${port}`, stop: () => stopGroup(child, 'SIGTERM', dir) }

@@ -7,22 +7,17 @@ const RETRYABLE = new Set(['40P01', '40001'])
 export type PostgresQuery = (text: string, values: unknown[]) => Promise<Array<Record<string, unknown>>>
 
 /**
- * Statements on tables that `schema` creates: the first one creates them (once per process;
- * retried by a later statement if it failed), and a statement PostgreSQL aborted over a lock
- * conflict runs again (up to five times).
+ * Statements on tables that `migrate` brings up to date: the first statement waits for it (once
+ * per process; retried by a later statement if it failed), and a statement PostgreSQL aborted
+ * over a lock conflict runs again (up to five times).
  */
-export function postgresQuery(pool: PostgresQueryable, schema: string): PostgresQuery {
-  const create = () => pool.query(schema)
-  let ready: Promise<unknown> | undefined
+export function postgresQuery(pool: PostgresQueryable, migrate: () => Promise<void>): PostgresQuery {
+  let ready: Promise<void> | undefined
   return async (text, values) => {
-    // Instances starting together race to create the tables: the loser's error is a duplicate
-    // key in the catalog, and its second try finds the tables there.
-    ready ??= create()
-      .catch(() => create())
-      .catch((error) => {
-        ready = undefined
-        throw error
-      })
+    ready ??= migrate().catch((error) => {
+      ready = undefined
+      throw error
+    })
     await ready
     for (let attempt = 0; ; attempt++) {
       try {

@@ -5,5 +5,6 @@ export interface SqliteDatabase {
   exec(sql: string): unknown
   prepare(sql: string): SqliteStatement
   pragma(source: string, options?: { simple?: boolean }): unknown
-  transaction<A extends unknown[], R>(fn: (...args: A) => R): { immediate(...args: A): R }
+  /** Called inside another transaction, the function runs in a savepoint. */
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) & { immediate(...args: A): R }
 }

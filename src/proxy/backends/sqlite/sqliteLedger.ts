@@ -1,6 +1,7 @@
 import { applyClaimOperation, type ClaimOperation, type ClaimState } from '../../store/claimModel.js'
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from '../../store/ledger.js'
 import type { SqliteDatabase } from './sqliteDatabase.js'
+import { createGroupCommit } from './sqliteGroupCommit.js'
 import { createSqliteRateLimit } from './sqliteRateLimit.js'
 import { createSqliteTimeBudget } from './sqliteTimeBudget.js'
 import type { RateLimitStore } from '../../store/rateLimitStore.js'
@@ -15,10 +16,13 @@ export interface SqliteLedgerOptions extends LedgerOptions {
 
 /**
  * A durable ledger in SQLite (better-sqlite3, an optional peer dependency): survives restarts,
- * and several processes on one machine sharing the file claim atomically (each claim is an
- * IMMEDIATE transaction, so SQLite serialises writers). Expired rows are swept in small batches
- * along an index, every few hundred claims, so no request pays for a large purge. It is also the
- * students' time budget and rate limits (`createSqliteRateLimit`), shared by the processes.
+ * and several processes on one machine sharing the file claim atomically (work runs in IMMEDIATE
+ * transactions, so SQLite serialises writers). WAL with `synchronous = FULL`: every transaction
+ * is fsynced before any request hears its outcome; concurrent requests' claims, reservations and
+ * commits share a transaction (group commit, `sqliteGroupCommit.ts`), so they share the fsync.
+ * Expired rows are swept in small batches along an index, every few hundred claims, so no
+ * request pays for a large purge. It is also the students' time budget and rate limits
+ * (`createSqliteRateLimit`), shared by the processes.
  *
  * @example
  * import Database from 'better-sqlite3'
@@ -28,6 +32,9 @@ export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOpti
   const settings = { ttlMs: options.ttlMs ?? DEFAULT_LEDGER_TTL_MS }
   const now = options.now ?? Date.now
   db.pragma('journal_mode = WAL')
+  // FULL, not WAL's NORMAL (better-sqlite3's default there): a commit the proxy reported must
+  // survive a power cut.
+  db.pragma('synchronous = FULL')
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
   migrate(db, settings.ttlMs)
   // `owner` is NULL while in doubt; `until` ends the lease, hold or retention; `purge_at` is
@@ -41,9 +48,10 @@ export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOpti
     (SELECT rowid FROM caliper_ledger WHERE purge_at <= ? LIMIT ${SWEEP_BATCH})`)
   let claims = 0
 
-  // Each call is one IMMEDIATE transaction: it reads each id's row, applies the claim model and
-  // writes the row back, so all of a request's ids change together and no other writer interleaves.
-  const apply = db.transaction((ids: string[], operation: ClaimOperation) => {
+  // Each call is one savepoint of a group transaction: it reads each id's row, applies the claim
+  // model and writes the row back, so all of a request's ids change together and no other writer
+  // interleaves.
+  const apply = (ids: string[], operation: ClaimOperation) => {
     const t = now()
     if (operation.op === 'claim' && ++claims % SWEEP_EVERY === 0) sweep.run(t)
     return [...new Set(ids)].map((id) => {
@@ -55,14 +63,15 @@ export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOpti
       }
       return { id, answer }
     })
-  })
-  const run = async (ids: string[], operation: ClaimOperation) => apply.immediate(ids, operation)
+  }
+  const group = createGroupCommit(db)
+  const run = (ids: string[], operation: ClaimOperation) => group(() => apply(ids, operation))
   const applied = async (ids: string[], operation: ClaimOperation) =>
     (await run(ids, operation)).filter(({ answer }) => answer.answer === 'applied').map(({ id }) => id)
 
   return {
-    ...createSqliteRateLimit(db, now),
-    ...createSqliteTimeBudget(db, { ttlMs: budgetTtl(settings.ttlMs), now }),
+    ...createSqliteRateLimit(db, now, group),
+    ...createSqliteTimeBudget(db, { ttlMs: budgetTtl(settings.ttlMs), now }, group),
     async claim(ids, owner, leaseMs) {
       const result = { claimed: [] as string[], delivered: [] as string[], doubtful: [] as string[] }
       for (const { id, answer } of await run(ids, { op: 'claim', owner, leaseMs })) {

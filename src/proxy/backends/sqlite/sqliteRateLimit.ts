@@ -1,16 +1,18 @@
 import { takeAllowance, type AllowanceState } from '../../store/allowance.js'
 import type { RateCost, RateLimitStore } from '../../store/rateLimitStore.js'
 import type { SqliteDatabase } from './sqliteDatabase.js'
+import type { GroupCommit } from './sqliteGroupCommit.js'
 
 const SWEEP_EVERY = 256
 const SWEEP_BATCH = 500
 
 /**
- * The rate limits in SQLite, beside the ledger's table, for processes sharing the file: one
- * IMMEDIATE transaction per request reads the student's allowances, applies `takeAllowance`
- * and writes them back, so two processes never both spend the same allowance.
+ * The rate limits in SQLite, beside the ledger's table, for processes sharing the file: each
+ * take reads the student's allowances, applies `takeAllowance` and writes them back in one
+ * savepoint of the ledger's group transaction (`group`), so two processes never both spend the
+ * same allowance and a request's take shares its fsync with the claims beside it.
  */
-export function createSqliteRateLimit(db: SqliteDatabase, now: () => number): RateLimitStore {
+export function createSqliteRateLimit(db: SqliteDatabase, now: () => number, group: GroupCommit): RateLimitStore {
   db.exec(`CREATE TABLE IF NOT EXISTS caliper_rate (
     student TEXT PRIMARY KEY, requests REAL NOT NULL, events REAL NOT NULL)`)
   const read = db.prepare('SELECT requests, events FROM caliper_rate WHERE student = ?')
@@ -26,5 +28,5 @@ export function createSqliteRateLimit(db: SqliteDatabase, now: () => number): Ra
     if (waitMs === undefined) write.run(student, state.requests, state.events)
     return waitMs
   })
-  return { takeAllowance: async (student, cost, perMinute) => take.immediate(student, cost, perMinute) }
+  return { takeAllowance: (student, cost, perMinute) => group(() => take(student, cost, perMinute)) }
 }

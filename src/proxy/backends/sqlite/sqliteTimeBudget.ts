@@ -2,15 +2,16 @@ import { createTimeBudget } from '../../store/createTimeBudget.js'
 import type { PlacedSpan } from '../../store/creditedTime.js'
 import type { AtomicSpanStore, Placement } from '../../store/spanStore.js'
 import type { SqliteDatabase } from './sqliteDatabase.js'
+import type { GroupCommit } from './sqliteGroupCommit.js'
 import type { TimeBudget, TimeBudgetOptions } from '../../store/timeBudget.js'
 import { SWEEP_BATCH, SWEEP_EVERY } from '../../store/sweepSettings.js'
 
 /**
  * The spans in SQLite, beside the ledger's table. A reservation reads the student's spans and
- * writes its own in one IMMEDIATE transaction, so processes sharing the file never both place
- * time in the same free stretch.
+ * writes its own in one IMMEDIATE transaction (shared with other requests' work by `group`), so
+ * processes sharing the file never both place time in the same free stretch.
  */
-export function createSqliteSpanStore(db: SqliteDatabase, options: TimeBudgetOptions): AtomicSpanStore {
+export function createSqliteSpanStore(db: SqliteDatabase, options: TimeBudgetOptions, group: GroupCommit): AtomicSpanStore {
   const now = options.now ?? Date.now
   db.exec(`CREATE TABLE IF NOT EXISTS caliper_credit (
     student TEXT NOT NULL,
@@ -29,25 +30,20 @@ export function createSqliteSpanStore(db: SqliteDatabase, options: TimeBudgetOpt
   const insert = db.prepare('INSERT INTO caliper_credit (student, event_id, start, "end") VALUES (?, ?, ?, ?)')
 
   let reservations = 0
-  const place = db.transaction(
-    (student: string, from: number, to: number, ids: string[], placement: Placement<unknown>) => {
-      if (++reservations % SWEEP_EVERY === 0) sweep.run(now() - options.ttlMs)
-      const { placed, result } = placement(select.all(student, from, to) as PlacedSpan[])
-      for (const id of ids) remove.run(student, id)
-      for (const span of placed) insert.run(student, span.id, span.start, span.end)
-      return result
-    },
-  )
-  const release = db.transaction((student: string, ids: string[]) => ids.forEach((id) => remove.run(student, id)))
+  const place = <T>(student: string, from: number, to: number, ids: string[], placement: Placement<T>) => {
+    if (++reservations % SWEEP_EVERY === 0) sweep.run(now() - options.ttlMs)
+    const { placed, result } = placement(select.all(student, from, to) as PlacedSpan[])
+    for (const id of ids) remove.run(student, id)
+    for (const span of placed) insert.run(student, span.id, span.start, span.end)
+    return result
+  }
 
   return {
-    async placeAtomically<T>(student: string, from: number, to: number, ids: string[], placement: Placement<T>) {
-      return place.immediate(student, from, to, ids, placement) as T
-    },
-    releaseSpans: async (student, ids) => void release.immediate(student, ids),
+    placeAtomically: (student, from, to, ids, placement) => group(() => place(student, from, to, ids, placement)),
+    releaseSpans: (student, ids) => group(() => ids.forEach((id) => remove.run(student, id))),
   }
 }
 
 /** The time budget in SQLite. */
-export const createSqliteTimeBudget = (db: SqliteDatabase, options: TimeBudgetOptions): TimeBudget =>
-  createTimeBudget(createSqliteSpanStore(db, options))
+export const createSqliteTimeBudget = (db: SqliteDatabase, options: TimeBudgetOptions, group: GroupCommit): TimeBudget =>
+  createTimeBudget(createSqliteSpanStore(db, options, group))

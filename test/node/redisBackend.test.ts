@@ -1,0 +1,39 @@
+// The Redis backend on a real redis-server (started here): its time budget's sweep, scripts
+// called by hash, and what the proxy answers when Redis fails.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { createClient } from 'redis'
+import { createRedisLedger, DEFAULT_LEDGER_TTL_MS } from '../../src/proxy/index.js'
+import { startRedis, type RunningServer } from './support/databaseServers.js'
+
+const T = Date.parse('2026-01-01T00:00:00Z')
+const s = (seconds: number) => T + seconds * 1000
+
+describe('Redis backend', () => {
+  let redis: RunningServer
+  let client: ReturnType<typeof createClient>
+  let prefixes = 0
+  before(async () => {
+    redis = await startRedis()
+    client = createClient({ url: redis.url })
+    await client.connect()
+  })
+  after(async () => {
+    await client?.quit()
+    await redis?.stop()
+  })
+
+  it("the budget's sweep forgets only the spans that expired: the rest of the event is still released with it", async () => {
+    let now = T
+    const ledger = createRedisLedger(client, { prefix: `sweep${++prefixes}:`, now: () => now })
+    // `a` sits in the middle of `e`'s window, so `e` is placed in two spans: [0, 10) and [20, 40).
+    assert.deepEqual(await ledger.reserveTime('st', [{ id: 'a', start: s(10), end: s(20), ms: 10_000 }]), [10_000])
+    assert.deepEqual(await ledger.reserveTime('st', [{ id: 'e', start: s(0), end: s(40), ms: 30_000 }]), [30_000])
+    // Time passes until [0, 10) is older than the budget keeps, [20, 40) not: a read sweeps.
+    now = s(15) + DEFAULT_LEDGER_TTL_MS
+    await ledger.reserveTime('st', [{ id: 'later', start: s(100), end: s(101), ms: 1000 }])
+    // `e` was not delivered after all: all of its time is free again.
+    await ledger.releaseTime('st', ['e'])
+    assert.deepEqual(await ledger.reserveTime('st', [{ id: 'f', start: s(20), end: s(40), ms: 20_000 }]), [20_000])
+  })
+})

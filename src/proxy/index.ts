@@ -3,6 +3,7 @@
 export { createCaliperProxy } from './createCaliperProxy.js'
 export type { CaliperProxy } from './createCaliperProxy.js'
 export { CaliperUnavailableError } from './http/proxyOptions.js'
+export { StoreUnavailableError } from './store/storeUnavailable.js'
 export type { CaliperProxyOptions, ProxyOutcome } from './http/proxyOptions.js'
 export type { AuthorizedUser } from './pipeline/authorizedUser.js'
 export type { ProxyLogger } from './pipeline/proxyLogger.js'

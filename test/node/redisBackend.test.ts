@@ -4,7 +4,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createClient } from 'redis'
 import { createRedisLedger, DEFAULT_LEDGER_TTL_MS } from '../../src/proxy/index.js'
+import { envelope, student, timeSpent } from './fakePlatform.js'
 import { startRedis, type RunningServer } from './support/databaseServers.js'
+import { answer, post, setupProxy } from './support/proxySetup.js'
 
 const T = Date.parse('2026-01-01T00:00:00Z')
 const s = (seconds: number) => T + seconds * 1000
@@ -35,5 +37,22 @@ describe('Redis backend', () => {
     // `e` was not delivered after all: all of its time is free again.
     await ledger.releaseTime('st', ['e'])
     assert.deepEqual(await ledger.reserveTime('st', [{ id: 'f', start: s(20), end: s(40), ms: 20_000 }]), [20_000])
+  })
+
+  it('a Redis error after the claim is answered 503 with Retry-After; the id waits for its lease, then goes once', async () => {
+    const prefix = `failing${++prefixes}:`
+    const s = setupProxy({ ledger: createRedisLedger(client, { prefix }), claimLeaseMs: 300, rateLimit: false })
+    // The student's spans key holds a string: the budget's scripts fail (WRONGTYPE), the claim not.
+    await client.set(`${prefix}credit:{${student.id}}`, 'not a sorted set')
+    const event = timeSpent()
+    const failed = await answer(await s.proxy(post(envelope([event]))))
+    assert.equal(failed.status, 503)
+    assert.ok(Number(failed.headers.get('retry-after')) > 0, 'Retry-After')
+    assert.ok(s.logs.some((l) => l.startsWith('ERROR') && l.includes('WRONGTYPE')), s.logs.join('\n'))
+    await client.del(`${prefix}credit:{${student.id}}`)
+    await new Promise((resolve) => setTimeout(resolve, 350)) // the lease, on the server's clock
+    const resent = await answer(await s.proxy(post(envelope([event]))))
+    assert.deepEqual(resent.body.accepted, [event.id])
+    assert.deepEqual(s.platform.storedIds(), [event.id])
   })
 })

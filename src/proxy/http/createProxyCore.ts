@@ -7,6 +7,7 @@ import type { Rejection, Screened } from '../pipeline/screenEvents.js'
 import { screenRequest } from '../pipeline/screenRequest.js'
 import { createMemoryLedger } from '../backends/memory/memoryLedger.js'
 import { createMemoryTimeBudget } from '../backends/memory/memoryTimeBudget.js'
+import { guardStore, StoreUnavailableError } from '../store/storeUnavailable.js'
 import { budgetTtl, type TimeBudget } from '../store/timeBudget.js'
 import { createTokenSource } from '../upstream/tokenSource.js'
 import { createUpstream } from '../upstream/upstream.js'
@@ -17,6 +18,8 @@ import { BodyTooLargeError, ClientGoneError, readLimitedBody } from './readLimit
 import { isAllowedOrigin } from './requestOrigin.js'
 
 const MAX_EVENTS = 1000
+/** A restarting Redis or a database failing over is usually back within seconds. */
+const STORE_RETRY_AFTER_S = 5
 
 const isTimeBudget = (ledger: object): ledger is TimeBudget => 'reserveTime' in ledger && 'releaseTime' in ledger
 
@@ -35,7 +38,8 @@ export interface ProxyCore {
 /** The proxy's settings and per-request pipeline, wired from its options (see `createCaliperProxy`). */
 export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
   const fetchImpl = options.fetch ?? fetch
-  const ledger = options.ledger ?? createMemoryLedger()
+  const given = options.ledger ?? createMemoryLedger()
+  const ledger = guardStore(given)
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
   const holdMs = options.inDoubtHoldMs ?? 600_000
   const metric = options.onMetric ?? (() => {})
@@ -55,8 +59,8 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     limits: { clockSkewMs: options.clockSkewMs ?? 120_000, retentionMs, maxXpPerEvent: options.maxXpPerEvent ?? 1000 },
     activityEvents: options.activityEvents,
   }
-  const budget = options.timeBudget ?? (isTimeBudget(ledger) ? ledger : createMemoryTimeBudget({ ttlMs: budgetTtl(retentionMs), now }))
-  if (!options.timeBudget && !isTimeBudget(ledger)) log.warn('this ledger keeps no time budget: credited time is checked per proxy instance only (see TimeBudget)')
+  const budget = guardStore(options.timeBudget ?? (isTimeBudget(given) ? given : createMemoryTimeBudget({ ttlMs: budgetTtl(retentionMs), now })))
+  if (!options.timeBudget && !isTimeBudget(given)) log.warn('this ledger keeps no time budget: credited time is checked per proxy instance only (see TimeBudget)')
   const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? {}, now)
   const deliver = createDelivery({
     ledger,
@@ -127,7 +131,14 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
       count('deferred', screened.othersWaiting)
       return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
     }
-    const delivered = screened.valid.length ? await deliver(shell.value.sensor, screened.valid, auth) : undefined
+    let delivered: Awaited<ReturnType<typeof deliver>> | undefined
+    try {
+      delivered = screened.valid.length ? await deliver(shell.value.sensor, screened.valid, auth) : undefined
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error
+      log.error(`${error.message}; answered 503 (ids it had claimed wait for their lease to end)`)
+      return json(503, errorBody('the proxy cannot reach its ledger; retry later'), { 'retry-after': String(STORE_RETRY_AFTER_S), ...cors })
+    }
     screened.rejected.push(...(delivered?.refused ?? []))
     const { notCredited = [] } = delivered ?? {}
     if (notCredited.length) log.warn(`user ${auth.id}: ${notCredited.length} event(s) claimed time already credited; forwarded without it`)

@@ -55,4 +55,47 @@ describe('Redis backend', () => {
     assert.deepEqual(resent.body.accepted, [event.id])
     assert.deepEqual(s.platform.storedIds(), [event.id])
   })
+
+  /** How many times the server ran each of EVAL and EVALSHA since the last `CONFIG RESETSTAT`. */
+  const scriptCalls = async () => {
+    const info = String(await client.sendCommand(['INFO', 'commandstats']))
+    const calls = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0)
+    return { eval: calls('eval'), evalsha: calls('evalsha') }
+  }
+
+  it('calls its scripts by hash, each sent in full once; again once after the script cache is emptied (a restart, a failover)', async () => {
+    const ledger = createRedisLedger(client, { prefix: `sha${++prefixes}:` }).forStudent(student.id)
+    const claimAndCommit = async (id: string) => {
+      await ledger.claim([id], 'owner', 60_000)
+      await ledger.commit([id], 'owner')
+    }
+    await client.sendCommand(['SCRIPT', 'FLUSH'])
+    await client.sendCommand(['CONFIG', 'RESETSTAT'])
+    for (let i = 0; i < 5; i++) await claimAndCommit(`id-${i}`)
+    assert.deepEqual(await scriptCalls(), { eval: 2, evalsha: 10 }) // two scripts: claim, transition
+    await client.sendCommand(['SCRIPT', 'FLUSH'])
+    await client.sendCommand(['CONFIG', 'RESETSTAT'])
+    await claimAndCommit('after-flush')
+    assert.deepEqual(await scriptCalls(), { eval: 2, evalsha: 2 })
+    assert.deepEqual((await ledger.claim(['after-flush'], 'other', 60_000)).delivered, ['after-flush'])
+  })
+
+  it("keys a student's ids under the student's hash tag, reading ids kept in the old layout while they last", async () => {
+    const prefix = `layout${++prefixes}:`
+    const ledger = createRedisLedger(client, { prefix })
+    const [delivered, inFlight, ended, fresh] = ['delivered', 'in-flight', 'ended', 'fresh']
+    // Written by the version before per-student keys: `<prefix><id>`.
+    await client.set(`${prefix}${delivered}`, 'd', { PX: 60_000 })
+    await client.set(`${prefix}${inFlight}`, `c:old-owner:${Date.now() + 60_000}`, { PX: 120_000 })
+    await client.set(`${prefix}${ended}`, `q::${Date.now() - 1}`, { PX: 60_000 })
+    const mine = ledger.forStudent(student.id)
+    assert.deepEqual(await mine.claim([delivered, inFlight, ended, fresh], 'new-owner', 60_000), {
+      claimed: [ended, fresh],
+      delivered: [delivered],
+      doubtful: [ended],
+    })
+    await mine.commit([ended, fresh], 'new-owner')
+    const keys = (await client.keys(`${prefix}*`)).sort()
+    assert.deepEqual(keys, [...[delivered, ended, inFlight].map((id) => prefix + id), ...[ended, fresh].map((id) => `${prefix}{${student.id}}:${id}`)].sort())
+  })
 })

@@ -34,7 +34,7 @@ export const NOTHING_FORWARDED: Forwarded = { accepted: [], refused: [], inDoubt
  * doubtful ones, admits the rest (the app's verdicts, the time budget) and forwards them.
  */
 export function createDelivery(settings: DeliverySettings) {
-  const { ledger, budget, leaseMs, holdMs, log } = settings
+  const { budget, leaseMs, holdMs, log } = settings
 
   /**
    * Of events whose earlier attempt is in doubt, those the platform has (committed now). Unsure
@@ -66,6 +66,7 @@ export function createDelivery(settings: DeliverySettings) {
   return async function deliver(sensor: string, valid: TimebackEvent[], user: AuthorizedUser): Promise<Delivered> {
     const byKey = new Map(valid.map((e) => [ledgerKey(e.id), e]))
     const event = (key: string) => byKey.get(key)!
+    const ledger = settings.ledger.forStudent?.(user.id) ?? settings.ledger
     const owner = crypto.randomUUID()
     const claim = await ledger.claim([...byKey.keys()], owner, leaseMs)
     const lease = holdClaim(ledger, owner, claim.claimed, leaseMs)

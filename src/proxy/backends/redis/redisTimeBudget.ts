@@ -1,7 +1,7 @@
 import type { CreditClaim, PlacedSpan } from '../../store/creditedTime.js'
 import { placeCredit } from '../../store/creditedTime.js'
 import { reserveOptimistically } from '../../store/optimisticReserve.js'
-import type { RedisCommander } from './redisCommander.js'
+import type { RunScript } from './redisScripts.js'
 import { READ_SPANS, RELEASE_SPANS, WRITE_SPANS } from './redisTimeBudgetScripts.js'
 import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from '../../store/timeBudget.js'
 
@@ -19,11 +19,10 @@ const span = (m: string): PlacedSpan => {
  * instances placing the same student's time at once: one write wins, the other reads again.
  * The keys expire `ttlMs` after the student's last reservation.
  */
-export function createRedisTimeBudget(client: RedisCommander, prefix: string, options: TimeBudgetOptions): TimeBudget {
+export function createRedisTimeBudget(runScript: RunScript, prefix: string, options: TimeBudgetOptions): TimeBudget {
   const now = options.now ?? Date.now
   const keys = (student: string) => ['credit', 'credit-v', 'credit-ids'].map((kind) => `${prefix}${kind}:{${student}}`)
-  const run = async (script: string, student: string, args: Array<string | number>) =>
-    (await client.sendCommand(['EVAL', script, '3', ...keys(student), ...args.map(String)])) as unknown
+  const run = (script: string, student: string, args: Array<string | number>) => runScript(script, keys(student), args.map(String))
 
   return {
     async reserveTime(student, claims: CreditClaim[]) {

@@ -1,6 +1,8 @@
 // The Redis backend on a real redis-server (started here): its time budget's sweep, scripts
 // called by hash, and what the proxy answers when Redis fails.
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
 import { createClient } from 'redis'
 import { createRedisLedger, DEFAULT_LEDGER_TTL_MS } from '../../src/proxy/index.js'
@@ -64,7 +66,7 @@ describe('Redis backend', () => {
   }
 
   it('calls its scripts by hash, each sent in full once; again once after the script cache is emptied (a restart, a failover)', async () => {
-    const ledger = createRedisLedger(client, { prefix: `sha${++prefixes}:` }).forStudent(student.id)
+    const ledger = createRedisLedger(client, { prefix: `sha${++prefixes}:` })
     const claimAndCommit = async (id: string) => {
       await ledger.claim([id], 'owner', 60_000)
       await ledger.commit([id], 'owner')
@@ -97,5 +99,52 @@ describe('Redis backend', () => {
     await mine.commit([ended, fresh], 'new-owner')
     const keys = (await client.keys(`${prefix}*`)).sort()
     assert.deepEqual(keys, [...[delivered, ended, inFlight].map((id) => prefix + id), ...[ended, fresh].map((id) => `${prefix}{${student.id}}:${id}`)].sort())
+  })
+})
+
+describe('a Redis restart', () => {
+  it("a proxy on a client set up as the README shows ('error' listener, no offline queue) answers 503 while Redis is down, then recovers", async () => {
+    let server = await startRedis()
+    const heard: string[] = []
+    // As in the README: without the listener, the client's 'error' event ends the process.
+    const client = createClient({ url: server.url, disableOfflineQueue: true }).on('error', (error: Error) => heard.push(error.message))
+    await client.connect()
+    try {
+      const s = setupProxy({ ledger: createRedisLedger(client), rateLimit: false })
+      assert.equal((await s.proxy(post(envelope([timeSpent()])))).status, 200)
+      await server.stop()
+      const down = await answer(await s.proxy(post(envelope([timeSpent()]))))
+      assert.equal(down.status, 503)
+      assert.ok(Number(down.headers.get('retry-after')) > 0, 'Retry-After')
+      server = await startRedis({ port: server.port })
+      for (let tries = 0; !client.isReady && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 50))
+      const event = timeSpent()
+      const back = await answer(await s.proxy(post(envelope([event]))))
+      assert.deepEqual([back.status, back.body.accepted], [200, [event.id]])
+      assert.ok(heard.length > 0, 'the listener heard the connection drop')
+    } finally {
+      client.destroy()
+      await server.stop()
+    }
+  })
+
+  it("without the 'error' listener, the same restart ends the process (why the README shows one)", async () => {
+    const server = await startRedis()
+    const script = `import { createClient } from 'redis'
+      await createClient({ url: '${server.url}', disableOfflineQueue: true }).connect()
+      console.log('connected')
+      setInterval(() => {}, 1000)`
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    try {
+      await once(child.stdout, 'data')
+      await server.stop()
+      const [code] = await once(child, 'exit')
+      assert.notEqual(code, 0)
+      assert.match(stderr, /Unhandled 'error' event|Socket closed unexpectedly/)
+    } finally {
+      child.kill()
+    }
   })
 })

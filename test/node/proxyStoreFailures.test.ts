@@ -5,8 +5,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import Database from 'better-sqlite3'
 import pg from 'pg'
-import { createPostgresLedger, createSqliteLedger, type CaliperLedger } from '../../src/proxy/index.js'
-import { envelope, timeSpent } from './fakePlatform.js'
+import { createPostgresLedger, createSqliteLedger, StoreUnavailableError, type CaliperLedger } from '../../src/proxy/index.js'
+import { envelope, student, timeSpent } from './fakePlatform.js'
 import { answer, post, setupProxy } from './support/proxySetup.js'
 import { endsQuietly, startPostgres, type RunningServer } from './support/databaseServers.js'
 
@@ -26,6 +26,17 @@ describe('a store failing mid-request', () => {
   it('SQLite: 503 with Retry-After', async () => {
     const db = new Database(':memory:')
     await failsWith503(createSqliteLedger(db), async () => db.exec('DROP TABLE caliper_credit'))
+  })
+
+  it('proxy.send throws StoreUnavailableError, with the store’s error as its cause', async () => {
+    const db = new Database(':memory:')
+    const s = setupProxy({ ledger: createSqliteLedger(db), sensor: 'https://app.example' })
+    db.exec('DROP TABLE caliper_credit')
+    await assert.rejects(s.proxy.send([timeSpent()], student), (error: Error) => {
+      assert.ok(error instanceof StoreUnavailableError)
+      assert.match(String((error.cause as Error).message), /no such table/)
+      return true
+    })
   })
 
   describe('PostgreSQL', () => {

@@ -20,7 +20,9 @@ const shaOf = (script: string): Promise<string> => {
 const isNoScript = (error: unknown) => error instanceof Error && error.message.startsWith('NOSCRIPT')
 
 /**
- * Calls scripts by hash (EVALSHA), so a request sends a few bytes rather than the script. A
+ * Calls scripts by hash (EVALSHA), so a request sends a few bytes rather than the script. (The
+ * scripts are named string constants beside their backend, as BullMQ's build turns its `.lua`
+ * files into: nothing to copy at build time or read from disk, so they load in any runtime.) A
  * server that does not know the script yet (first use, or its cache emptied by a restart or a
  * failover) answers NOSCRIPT; the script then goes once in full (EVAL), which also caches it
  * there. On a cluster each command goes to the node owning its first key's slot.

@@ -11,10 +11,13 @@ import { serverOffset } from './serverClock.js'
 
 /** One delivery attempt, for `subscribe()` listeners and the demo. */
 export interface Delivery {
+  /** A POST with `fetch`, or the hide-time `sendBeacon` (never taken as delivered). */
   transport: 'fetch' | 'beacon'
+  /** When the attempt was made, epoch ms. */
   at: number
   /** Events in the attempt. */
   ids: string[]
+  /** The proxy's HTTP status, when it answered. */
   status?: number
   /** Acknowledged (accepted or duplicate): removed from the journal. */
   done?: string[]
@@ -22,13 +25,14 @@ export interface Delivery {
   rejected?: string[]
   /** Set when the attempt failed and a retry is scheduled. */
   retryInMs?: number
+  /** What went wrong, in words, when the attempt did not fully succeed. */
   error?: string
 }
 
 export interface FlusherOptions extends PostOptions {
   journal: EventJournal
   locks: PageLocks
-  /** Only this student's events are sent by this page (see README, shared computers). */
+  /** Only this student's events are sent by this page (see docs/delivery.md, shared computers). */
   actorId: string
   /** This page's session id: its own open checkpoints are never sealed by its flushes. */
   sessionId: string

@@ -14,6 +14,7 @@ export interface RedisLedgerOptions extends LedgerOptions {
 
 /** The Redis ledger: a ledger and time budget, and the ledger for one student's ids. */
 export interface RedisLedger extends CaliperLedger, TimeBudget {
+  /** The ledger for one student's ids, keyed `<prefix>{<student>}:<id>` (one hash slot). */
   forStudent(studentId: string): CaliperLedger
 }
 

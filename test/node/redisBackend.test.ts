@@ -6,7 +6,7 @@ import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
 import { createClient } from 'redis'
 import { createRedisLedger, DEFAULT_LEDGER_TTL_MS } from '../../src/proxy/index.js'
-import { envelope, student, timeSpent } from './fakePlatform.js'
+import { completed, envelope, student, timeSpent } from './fakePlatform.js'
 import { startRedis, type RunningServer } from './support/databaseServers.js'
 import { answer, post, setupProxy } from './support/proxySetup.js'
 
@@ -99,6 +99,26 @@ describe('Redis backend', () => {
     await mine.commit([ended, fresh], 'new-owner')
     const keys = (await client.keys(`${prefix}*`)).sort()
     assert.deepEqual(keys, [...[delivered, ended, inFlight].map((id) => prefix + id), ...[ended, fresh].map((id) => `${prefix}{${student.id}}:${id}`)].sort())
+  })
+})
+
+describe('upgrading from the key layout before per-student keys', () => {
+  it('an id the old version delivered is a duplicate through the proxy after the upgrade, never forwarded again', async () => {
+    const redis = await startRedis()
+    const client = createClient({ url: redis.url })
+    await client.connect()
+    try {
+      const event = completed()
+      // What the previous version left for a delivered id: `<prefix><id>` = 'd', for its TTL.
+      await client.set(`caliper-ledger:${event.id.toLowerCase()}`, 'd', { PX: 60_000 })
+      const s = setupProxy({ ledger: createRedisLedger(client) })
+      const resent = await answer(await s.proxy(post(envelope([event]))))
+      assert.deepEqual([resent.body.accepted, resent.body.duplicates], [[], [event.id]])
+      assert.deepEqual(s.platform.storedIds(), [])
+    } finally {
+      await client.quit()
+      await redis.stop()
+    }
   })
 })
 

@@ -8,7 +8,11 @@ import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 export interface RedisLedgerOptions extends LedgerOptions {
   /** Prefix of the ledger's keys (the time budget's too). Default `caliper-ledger:`. */
   prefix?: string
-  /** The clock that ages the time budget's spans out (tests). Claims use the server's. */
+  /**
+   * A clock to use instead of the server's, for leases, holds, retention and the time budget
+   * (tests, `ledgerConformance`). Leave it unset in production: with the server's clock,
+   * instances whose clocks are skewed still agree when a lease ends.
+   */
   now?: () => number
 }
 
@@ -44,7 +48,9 @@ export interface RedisLedger extends CaliperLedger, TimeBudget {
 export function createRedisLedger(client: RedisCommander, options: RedisLedgerOptions = {}): RedisLedger {
   const prefix = options.prefix ?? 'caliper-ledger:'
   const ttl = String(options.ttlMs ?? DEFAULT_LEDGER_TTL_MS)
-  const run = createScriptRunner(client)
+  const runScript = createScriptRunner(client)
+  // The last argument of every ledger script: the injected clock, or '' for the server's.
+  const run = (script: string, keys: string[], args: string[]) => runScript(script, keys, [...args, options.now ? String(options.now()) : ''])
   // A cluster never held the old layout: its multi-key scripts could not run there.
   const readsOldKeys = !isRedisCluster(client)
   const oldKey = (id: string) => prefix + id
@@ -78,7 +84,7 @@ export function createRedisLedger(client: RedisCommander, options: RedisLedgerOp
   }
 
   return {
-    ...createRedisTimeBudget(run, prefix, { ttlMs: budgetTtl(Number(ttl)), ...(options.now && { now: options.now }) }),
+    ...createRedisTimeBudget(runScript, prefix, { ttlMs: budgetTtl(Number(ttl)), ...(options.now && { now: options.now }) }),
     ...ledgerOn(oldKey, false),
     forStudent: (studentId) => ledgerOn((id) => `${prefix}{${studentId}}:${id}`, readsOldKeys),
   }

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
 import { createClient } from 'redis'
+import { ledgerConformance } from '../../src/proxy/conformance/index.js'
 import { createRedisLedger, DEFAULT_LEDGER_TTL_MS } from '../../src/proxy/index.js'
 import { completed, envelope, student, timeSpent } from './fakePlatform.js'
 import { startRedis, type RunningServer } from './support/databaseServers.js'
@@ -57,6 +58,9 @@ describe('Redis backend', () => {
     assert.deepEqual(resent.body.accepted, [event.id])
     assert.deepEqual(s.platform.storedIds(), [event.id])
   })
+
+  it('keeps the claim model per student too (the keys the proxy uses, old-layout keys read as well)', () =>
+    ledgerConformance(({ ttlMs, now, name }) => ({ ledger: createRedisLedger(client, { prefix: `${name}:`, ttlMs, now }).forStudent(student.id) })))
 
   /** How many times the server ran each of EVAL and EVALSHA since the last `CONFIG RESETSTAT`. */
   const scriptCalls = async () => {

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createCluster } from 'redis'
+import { ledgerConformance, timeBudgetConformance } from '../../src/proxy/conformance/index.js'
 import { createRedisLedger } from '../../src/proxy/index.js'
 import { completed, envelope, timeSpent } from './fakePlatform.js'
 import { startRedisCluster, type RunningCluster } from './support/databaseServers.js'
@@ -64,5 +65,11 @@ describe('Redis Cluster', () => {
       )
       assert.equal(new Set(slots).size, 1, `slots ${slots}`)
     }
+  })
+
+  it("keeps the claim model and the time budget's placement rules on the cluster", async () => {
+    const student = 'https://sis.example/users/conformance'
+    await ledgerConformance(({ ttlMs, now, name }) => ({ ledger: createRedisLedger(cluster, { prefix: `${name}:`, ttlMs, now }).forStudent(student) }))
+    await timeBudgetConformance(({ ttlMs, now, name }) => ({ budget: createRedisLedger(cluster, { prefix: `${name}:`, ttlMs, now }) }))
   })
 })

@@ -1,25 +1,24 @@
 import type { AuthorizedUser } from '../pipeline/authorizedUser.js'
 import { tracedBudget, tracedLedger } from '../pipeline/tracedStores.js'
 import type { MetricSink } from '../telemetry/proxyMetrics.js'
-import { createDelivery, NOTHING_FORWARDED } from '../pipeline/deliverEvents.js'
-import type { Forwarded } from '../pipeline/forwardEvents.js'
+import { createDelivery, NOTHING_FORWARDED, type Delivered } from '../pipeline/deliverEvents.js'
 import { consoleLogger } from '../pipeline/proxyLogger.js'
 import { createRateLimiter } from '../pipeline/rateLimiter.js'
 import type { Rejection, Screened } from '../pipeline/screenEvents.js'
 import { screenRequest } from '../pipeline/screenRequest.js'
 import { createMemoryLedger } from '../backends/memory/memoryLedger.js'
+import { createMemoryRateLimit } from '../backends/memory/memoryRateLimit.js'
 import { createMemoryTimeBudget } from '../backends/memory/memoryTimeBudget.js'
+import { isRateLimitStore } from '../store/rateLimitStore.js'
 import { guardStore, StoreUnavailableError } from '../store/storeUnavailable.js'
 import { budgetTtl, type TimeBudget } from '../store/timeBudget.js'
 import { createTokenSource } from '../upstream/tokenSource.js'
 import { createUpstream } from '../upstream/upstream.js'
-import { validateEnvelopeShell } from '../../events/validateEnvelope.js'
 import { errorBody, jsonAnswer, type PlainAnswer, type ProxyAnswerOf } from './jsonAnswers.js'
 import { CaliperUnavailableError, type CaliperProxyOptions, type ProxyOutcome } from './proxyOptions.js'
-import { BodyTooLargeError, ClientGoneError, readLimitedBody } from './readLimitedBody.js'
+import { readEnvelope } from './readEnvelope.js'
 import { isAllowedOrigin } from './requestOrigin.js'
 
-const MAX_EVENTS = 1000
 /** A restarting Redis or a database failing over is usually back within seconds. */
 const STORE_RETRY_AFTER_S = 5
 
@@ -30,7 +29,8 @@ export interface ProxyCore {
   /**
    * Answers one request. A server adapter may pass `readBody`, its own way to read the body
    * (at most `maxBodyBytes`, throwing `BodyTooLargeError` or `ClientGoneError`), which is asked
-   * only after the origin, sign-in and rate-limit checks.
+   * only after the origin and sign-in checks, and not for a student this instance is holding to
+   * a `Retry-After`.
    */
   handle(request: Request, readBody?: () => Promise<string>): Promise<ProxyAnswerOf>
   send(events: unknown[], user: AuthorizedUser): Promise<ProxyOutcome>
@@ -69,7 +69,8 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
   const rawBudget = guardStore(options.timeBudget ?? (isTimeBudget(rawLedger) ? rawLedger : createMemoryTimeBudget({ ttlMs: budgetTtl(retentionMs), now })))
   const budget = telemetry ? tracedBudget(rawBudget, telemetry) : rawBudget
   if (!options.timeBudget && !isTimeBudget(rawLedger)) log.warn('this ledger keeps no time budget: credited time is checked per proxy instance only (see TimeBudget)')
-  const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? {}, now)
+  const rateStore = guardStore(options.rateLimitStore ?? (isRateLimitStore(rawLedger) ? rawLedger : createMemoryRateLimit(now)))
+  const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? {}, rateStore, now)
   const deliver = createDelivery({
     ledger,
     budget,
@@ -106,69 +107,61 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     const auth = await options.authorize(request)
     if (auth instanceof Response) return auth
     if (!auth) return json(401, errorBody('not signed in'), cors)
-    const tooMany = (waitMs: number) =>
-      json(429, errorBody('too many requests from this student; retry later'), { 'retry-after': String(Math.ceil(waitMs / 1000)), ...cors })
-    const waitMs = limiter?.take(auth.id, 1, 0)
-    if (waitMs) return tooMany(waitMs)
-
-    let text: string
-    try {
-      text = readBody ? await readBody() : await readLimitedBody(request, maxBodyBytes)
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) return json(413, errorBody(`body larger than ${maxBodyBytes} bytes; send fewer events per request`), cors)
-      if (error instanceof ClientGoneError) {
-        log.info('the client went away before its body arrived')
-        return json(400, errorBody('request body incomplete'), cors)
-      }
-      throw error
-    }
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(text)
-    } catch {
-      return json(400, errorBody('body is not JSON'), cors)
-    }
-    const shell = validateEnvelopeShell(parsed)
-    if (!shell.ok) return json(400, errorBody('invalid envelope', shell.issues.slice(0, 10)), cors)
-    if (shell.value.data.length > MAX_EVENTS) return json(413, errorBody(`at most ${MAX_EVENTS} events per request`), cors)
-    const eventWaitMs = limiter?.take(auth.id, 0, shell.value.data.length)
-    if (eventWaitMs) return tooMany(eventWaitMs)
-
-    const screened = screenRequest(screening, shell.value.data, auth, false, arrived, shell.value.sendTime)
-    if (screened.othersWaiting && screened.othersWaiting === shell.value.data.length) {
-      count('deferred', screened.othersWaiting)
-      return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
-    }
-    let delivered: Awaited<ReturnType<typeof deliver>> | undefined
-    try {
-      delivered = screened.valid.length ? await deliver(shell.value.sensor, screened.valid, auth) : undefined
-    } catch (error) {
+    /** A store (ledger, time budget, rate limits) failed: 503, or the error goes on if it is not one. */
+    const storeUnavailable = (error: unknown) => {
       if (!(error instanceof StoreUnavailableError)) throw error
-      log.error(`${error.message}; answered 503 (ids it had claimed wait for their lease to end)`)
+      log.error(`${error.message}; answered 503 (ids it had claimed are released, or lapse with their lease if the ledger is down)`)
       return json(503, errorBody('the proxy cannot reach its ledger; retry later'), { 'retry-after': String(STORE_RETRY_AFTER_S), ...cors })
     }
-    screened.rejected.push(...(delivered?.refused ?? []))
-    const { notCredited = [] } = delivered ?? {}
+    const tooMany = (waitMs: number) =>
+      json(429, errorBody('too many requests from this student; retry later'), { 'retry-after': String(Math.ceil(waitMs / 1000)), ...cors })
+    const knownWait = limiter?.knownWait(auth.id)
+    if (knownWait) return tooMany(knownWait)
+
+    const body = await readEnvelope(request, readBody, maxBodyBytes)
+    // One call to the rate-limit store per request, refused or not: a flood of bad bodies
+    // spends the student's allowance of requests as good ones do.
+    let waitMs: number | undefined
+    try {
+      waitMs = await limiter?.take(auth.id, 'envelope' in body ? body.envelope.data.length : 0)
+    } catch (error) {
+      return storeUnavailable(error)
+    }
+    if (waitMs) return tooMany(waitMs)
+    if ('refusal' in body) {
+      const { status, message, issues, clientGone } = body.refusal
+      if (clientGone) log.info('the client went away before its body arrived')
+      return json(status, errorBody(message, issues), cors)
+    }
+    const { envelope } = body
+
+    const screened = screenRequest(screening, envelope.data, auth, false, arrived, envelope.sendTime)
+    const others = screened.othersWaiting.length
+    if (others && others === envelope.data.length) {
+      count('deferred', others)
+      return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
+    }
+    let delivered: Delivered | undefined
+    try {
+      delivered = screened.valid.length ? await deliver(envelope.sensor, screened.valid, auth) : undefined
+    } catch (error) {
+      return storeUnavailable(error)
+    }
+    const notCredited = delivered?.notCredited ?? []
     if (notCredited.length) log.warn(`user ${auth.id}: ${notCredited.length} event(s) claimed time already credited; forwarded without it`)
-    return answer(auth, screened, delivered?.duplicates ?? [], delivered?.forwarded ?? NOTHING_FORWARDED, cors, notCredited)
+    return answer(auth, screened, delivered, cors)
   }
 
   /** The tracker's answer to a forwarding, with its log line and metrics. */
-  const answer = (
-    auth: AuthorizedUser,
-    screened: Screened,
-    duplicates: string[],
-    forwarded: Forwarded,
-    cors: Record<string, string>,
-    notCredited: ProxyOutcome['notCredited'],
-  ): PlainAnswer => {
+  const answer = (auth: AuthorizedUser, screened: Screened, delivered: Delivered | undefined, cors: Record<string, string>): PlainAnswer => {
+    const { duplicates = [], forwarded = NOTHING_FORWARDED, refused: refusedByApp = [], notCredited = [] } = delivered ?? {}
     const { accepted, inDoubt, failure } = forwarded
     // The platform's own error bodies stay in the proxy: they may echo request headers.
     const refused: Rejection[] = forwarded.refused.map(({ id, status }) => ({
       id,
       errors: [{ path: '', message: `the Caliper API refused this event (${status})` }],
     }))
-    const rejected = [...screened.rejected, ...refused]
+    const rejected = [...screened.rejected, ...refusedByApp, ...refused]
     if (forwarded.ledgerError) {
       log.error(`ledger write failed (${(forwarded.ledgerError as Error).name}); its ids turn doubtful when their lease ends`)
     }
@@ -176,7 +169,9 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     count('duplicate', duplicates.length)
     count('rejected', rejected.length)
     count('in-doubt', inDoubt.length)
-    count('deferred', screened.valid.length - accepted.length - duplicates.length - refused.length + screened.othersWaiting)
+    // Valid events with no outcome yet: held by another request, in doubt, or not sent.
+    const settled = accepted.length + duplicates.length + refusedByApp.length + refused.length
+    count('deferred', screened.valid.length - settled + screened.othersWaiting.length)
     log.info(
       `user ${auth.id}: ${accepted.length} forwarded, ${duplicates.length} duplicate, ` +
         `${rejected.length} rejected, ${inDoubt.length} in doubt`,
@@ -211,13 +206,10 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
       // As plain JSON, as a browser's events arrive: no getters, prototypes or later changes to
       // what the caller still holds between the checks and the forwarding.
       const events = JSON.parse(JSON.stringify(given)) as unknown[]
-      // Another student's events are a mistake of the caller here, not a shared computer.
-      const theirs = events.flatMap((e, i) => {
-        const event = e as { id?: unknown; actor?: { id?: unknown } } | null
-        return typeof event?.actor?.id === 'string' && event.actor.id !== user.id ? [typeof event.id === 'string' ? event.id : `data[${i}]`] : []
-      })
       const screened = screenRequest(screening, events, user, true, now())
-      screened.rejected.push(...theirs.map((id) => ({ id, errors: [{ path: 'actor', message: 'is not the user given to proxy.send' }] })))
+      // Another student's events are a mistake of the caller here, not a shared computer.
+      const theirs = screened.othersWaiting.map((id) => ({ id, errors: [{ path: 'actor', message: 'is not the user given to proxy.send' }] }))
+      screened.rejected.push(...theirs)
       const delivered = screened.valid.length ? await deliver(options.sensor, screened.valid, user) : undefined
       const forwarded = delivered?.forwarded ?? NOTHING_FORWARDED
       const { failure } = forwarded

@@ -1,7 +1,9 @@
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from '../../store/ledger.js'
 import type { PostgresQueryable } from './postgresQueryable.js'
 import { postgresQuery } from './postgresQuery.js'
+import { createPostgresRateLimit } from './postgresRateLimit.js'
 import { createPostgresTimeBudget } from './postgresTimeBudget.js'
+import type { RateLimitStore } from '../../store/rateLimitStore.js'
 import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 import { SWEEP_BATCH, SWEEP_EVERY } from '../../store/sweepSettings.js'
 
@@ -10,7 +12,7 @@ export interface PostgresLedgerOptions extends LedgerOptions {
   /**
    * Table name (created if missing), optionally schema-qualified, at most 40 characters. Default
    * `caliper_ledger`. The time budget's tables are named after it: `<table>_credit` and
-   * `<table>_credit_version`.
+   * `<table>_credit_version`; the rate limits' `<table>_rate`.
    */
   table?: string
   /**
@@ -26,13 +28,14 @@ export interface PostgresLedgerOptions extends LedgerOptions {
  * one atomic statement (`INSERT … ON CONFLICT … DO UPDATE … WHERE expired … RETURNING`), ids are
  * locked in sorted order so overlapping claims cannot deadlock, and time is the database's, so
  * instances with skewed clocks agree. Expired rows are swept in batches every few hundred claims.
- * It is also the students' time budget (see `createPostgresTimeBudget`), shared by every instance.
+ * It is also the students' time budget (see `createPostgresTimeBudget`) and rate limits
+ * (`createPostgresRateLimit`, in `<table>_rate`), shared by every instance.
  *
  * @example
  * import pg from 'pg'
  * const ledger = createPostgresLedger(new pg.Pool({ connectionString: process.env.DATABASE_URL }))
  */
-export function createPostgresLedger(pool: PostgresQueryable, options: PostgresLedgerOptions = {}): CaliperLedger & TimeBudget {
+export function createPostgresLedger(pool: PostgresQueryable, options: PostgresLedgerOptions = {}): CaliperLedger & TimeBudget & RateLimitStore {
   const table = options.table ?? 'caliper_ledger'
   // At most 40 characters for the name itself: `<table>_credit_version` must stay within
   // PostgreSQL's 63 (longer names are cut short, and could then collide).
@@ -61,6 +64,7 @@ export function createPostgresLedger(pool: PostgresQueryable, options: PostgresL
     AND purge_at > ${now} ORDER BY id FOR UPDATE)`
 
   return {
+    ...createPostgresRateLimit(pool, table),
     ...createPostgresTimeBudget(pool, table, { ttlMs: budgetTtl(ttl), ...(options.now && { now: options.now }) }),
     async claim(ids, owner, leaseMs) {
       if (++claims % SWEEP_EVERY === 0) {

@@ -2,7 +2,9 @@ import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerClaim, type Ledge
 import { isRedisCluster, type RedisCommander } from './redisCommander.js'
 import { CLAIM, TRANSITION } from './redisLedgerScripts.js'
 import { createScriptRunner } from './redisScripts.js'
+import { createRedisRateLimit } from './redisRateLimit.js'
 import { createRedisTimeBudget } from './redisTimeBudget.js'
+import type { RateLimitStore } from '../../store/rateLimitStore.js'
 import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 
 export interface RedisLedgerOptions extends LedgerOptions {
@@ -16,8 +18,8 @@ export interface RedisLedgerOptions extends LedgerOptions {
   now?: () => number
 }
 
-/** The Redis ledger: a ledger and time budget, and the ledger for one student's ids. */
-export interface RedisLedger extends CaliperLedger, TimeBudget {
+/** The Redis ledger: a ledger, time budget and rate-limit store, and the ledger for one student's ids. */
+export interface RedisLedger extends CaliperLedger, TimeBudget, RateLimitStore {
   /** The ledger for one student's ids, keyed `<prefix>{<student>}:<id>` (one hash slot). */
   forStudent(studentId: string): CaliperLedger
 }
@@ -29,7 +31,8 @@ export interface RedisLedger extends CaliperLedger, TimeBudget {
  * before it is renewed, committed or released. Keys expire by themselves (`PX`), so there is
  * nothing to sweep. Use a Redis that persists (AOF or RDB) and is not evicting keys
  * (`maxmemory-policy noeviction`): a lost key is an id forwarded again.
- * It is also the students' time budget (see `createRedisTimeBudget`), shared by every instance.
+ * It is also the students' time budget (see `createRedisTimeBudget`) and rate limits
+ * (`createRedisRateLimit`), shared by every instance.
  *
  * The proxy keeps each student's ids under `<prefix>{<student>}:<id>` (`forStudent`): one
  * request's ids and the student's time budget then share a cluster hash slot, so each script
@@ -84,6 +87,7 @@ export function createRedisLedger(client: RedisCommander, options: RedisLedgerOp
   }
 
   return {
+    ...createRedisRateLimit(runScript, prefix),
     ...createRedisTimeBudget(runScript, prefix, { ttlMs: budgetTtl(Number(ttl)), ...(options.now && { now: options.now }) }),
     ...ledgerOn(oldKey, false),
     forStudent: (studentId) => ledgerOn((id) => `${prefix}{${studentId}}:${id}`, readsOldKeys),

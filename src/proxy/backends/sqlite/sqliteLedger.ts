@@ -1,7 +1,9 @@
 import { applyClaimOperation, type ClaimOperation, type ClaimState } from '../../store/claimModel.js'
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from '../../store/ledger.js'
 import type { SqliteDatabase } from './sqliteDatabase.js'
+import { createSqliteRateLimit } from './sqliteRateLimit.js'
 import { createSqliteTimeBudget } from './sqliteTimeBudget.js'
+import type { RateLimitStore } from '../../store/rateLimitStore.js'
 import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 import { SWEEP_BATCH, SWEEP_EVERY } from '../../store/sweepSettings.js'
 
@@ -15,13 +17,14 @@ export interface SqliteLedgerOptions extends LedgerOptions {
  * A durable ledger in SQLite (better-sqlite3, an optional peer dependency): survives restarts,
  * and several processes on one machine sharing the file claim atomically (each claim is an
  * IMMEDIATE transaction, so SQLite serialises writers). Expired rows are swept in small batches
- * along an index, every few hundred claims, so no request pays for a large purge.
+ * along an index, every few hundred claims, so no request pays for a large purge. It is also the
+ * students' time budget and rate limits (`createSqliteRateLimit`), shared by the processes.
  *
  * @example
  * import Database from 'better-sqlite3'
  * const ledger = createSqliteLedger(new Database('caliper-ledger.db'))
  */
-export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOptions = {}): CaliperLedger & TimeBudget {
+export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOptions = {}): CaliperLedger & TimeBudget & RateLimitStore {
   const settings = { ttlMs: options.ttlMs ?? DEFAULT_LEDGER_TTL_MS }
   const now = options.now ?? Date.now
   db.pragma('journal_mode = WAL')
@@ -58,6 +61,7 @@ export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOpti
     (await run(ids, operation)).filter(({ answer }) => answer.answer === 'applied').map(({ id }) => id)
 
   return {
+    ...createSqliteRateLimit(db, now),
     ...createSqliteTimeBudget(db, { ttlMs: budgetTtl(settings.ttlMs), now }),
     async claim(ids, owner, leaseMs) {
       const result = { claimed: [] as string[], delivered: [] as string[], doubtful: [] as string[] }

@@ -19,7 +19,7 @@ async function failsWith503(ledger: CaliperLedger, breakBudget: () => Promise<un
   assert.ok(Number(failed.headers.get('retry-after')) > 0, 'Retry-After')
   assert.match(failed.body.message, /retry later/)
   assert.equal(s.platform.storedIds().length, 1, 'nothing forwarded')
-  assert.ok(s.logs.some((l) => l.startsWith('ERROR') && /ledger or time budget failed/.test(l)), s.logs.join('\n'))
+  assert.ok(s.logs.some((l) => l.startsWith('ERROR') && /ledger, time budget or rate limits failed/.test(l)), s.logs.join('\n'))
 }
 
 describe('a store failing mid-request', () => {

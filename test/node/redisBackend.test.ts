@@ -59,6 +59,16 @@ describe('Redis backend', () => {
     assert.deepEqual(s.platform.storedIds(), [event.id])
   })
 
+  it('a Redis error in the rate limits (kept in the ledger) is answered 503 with Retry-After too', async () => {
+    const prefix = `rate${++prefixes}:`
+    const s = setupProxy({ ledger: createRedisLedger(client, { prefix }) })
+    await client.sendCommand(['SADD', `${prefix}rate:{${student.id}}`, 'not what the script keeps'])
+    const failed = await answer(await s.proxy(post(envelope([timeSpent()]))))
+    assert.equal(failed.status, 503)
+    assert.ok(Number(failed.headers.get('retry-after')) > 0, 'Retry-After')
+    assert.deepEqual(s.platform.storedIds(), [])
+  })
+
   it('keeps the claim model per student too (the keys the proxy uses, old-layout keys read as well)', () =>
     ledgerConformance(({ ttlMs, now, name }) => ({ ledger: createRedisLedger(client, { prefix: `${name}:`, ttlMs, now }).forStudent(student.id) })))
 

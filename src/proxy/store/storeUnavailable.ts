@@ -1,11 +1,11 @@
 /**
- * The ledger or the time budget failed (its database down, restarting or failing over). The
- * request is answered 503 with `Retry-After`; ids it had claimed stay claimed until their lease
- * ends, since the store that would release them is the one failing.
+ * The ledger, the time budget or the rate limits failed (a database down, restarting or failing
+ * over). The request is answered 503 with `Retry-After`; ids it had claimed are released if the
+ * ledger still answers, else they stay claimed until their lease ends.
  */
 export class StoreUnavailableError extends Error {
   constructor(cause: unknown) {
-    super(`the ledger or time budget failed: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`, { cause })
+    super(`the ledger, time budget or rate limits failed: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`, { cause })
     this.name = 'StoreUnavailableError'
   }
 }

@@ -26,7 +26,8 @@ describe('Redis Cluster', () => {
   })
 
   it("forwards a request's many ids once, knows them on a resend, and keeps the student's time budget", async () => {
-    const s = setupProxy({ ledger: createRedisLedger(cluster, { prefix: 'one:' }), rateLimit: false })
+    // Its rate limits too are kept in the cluster (the ledger is the rate-limit store).
+    const s = setupProxy({ ledger: createRedisLedger(cluster, { prefix: 'one:' }) })
     const events = [...Array.from({ length: 20 }, () => timeSpent()), ...Array.from({ length: 20 }, () => completed())]
     const first = await answer(await s.proxy(post(envelope(events))))
     assert.equal(first.status, 200, first.text)

@@ -55,7 +55,6 @@ export default {
     'timeback-tracker/proxy.SqliteDatabase.transaction.__type.immediate',
     'timeback-tracker/proxy.PostgresQueryable.query',
     'timeback-tracker/proxy.RedisLedgerOptions',
-    'timeback-tracker/proxy.RedisCommander.sendCommand',
     'timeback-tracker/proxy.MetricSink',
     'timeback-tracker/proxy.createTokenSource',
     'timeback-tracker/proxy.TokenError',

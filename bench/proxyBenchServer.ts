@@ -83,7 +83,7 @@ async function ledgerOf(name: ServerKind): Promise<CaliperLedger> {
   const client = createClient({ url: database })
   client.on('error', () => {})
   await client.connect()
-  return createRedisLedger({ sendCommand: (args) => (roundTrips++, client.sendCommand(args)) }, { prefix: `${table}:` })
+  return createRedisLedger({ sendCommand: (args: string[]) => (roundTrips++, client.sendCommand(args)) }, { prefix: `${table}:` })
 }
 
 const proxyOn = async (name: ServerKind): Promise<RequestListener> =>

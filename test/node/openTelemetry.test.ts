@@ -8,6 +8,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core'
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics'
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace'
+import { createMemoryLedger, type CaliperLedger } from '../../src/proxy/index.js'
 import { openTelemetry } from '../../src/proxy/otel/index.js'
 import { CALIPER_URL, CLIENT_SECRET, completed, envelope, student, timeSpent } from './fakePlatform.js'
 import { answer, post, setupProxy } from './support/proxySetup.js'
@@ -79,6 +80,15 @@ describe('OpenTelemetry', () => {
     assert.equal(upstream.attributes['http.response.status_code'], 200)
     assert.equal(upstream.attributes['server.address'], new URL(CALIPER_URL).hostname)
     assert.equal(new Set(spans.getFinishedSpans().map((s) => s.spanContext().traceId)).size, 1, 'one trace')
+  })
+
+  it('traces the ledger the proxy uses per student (forStudent, as the Redis ledger offers) too', async () => {
+    const perStudent = createMemoryLedger()
+    const ledger: CaliperLedger = { ...createMemoryLedger(), forStudent: () => perStudent }
+    const { proxy } = setupProxy({ ledger, telemetry: telemetry() })
+    assert.equal((await proxy(post(envelope([completed()])))).status, 200)
+    assert.equal(named('timeback.ledger.claim').length, 1)
+    assert.equal(named('timeback.ledger.commit').length, 1)
   })
 
   it('passes W3C trace context to the Caliper API, and continues the caller’s trace', async () => {

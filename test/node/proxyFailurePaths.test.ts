@@ -70,9 +70,11 @@ describe('1. a failed budget release after forwarding', () => {
 })
 
 describe('2. when the pipeline fails before anything is sent', () => {
-  for (const [what, options] of [
-    ['acceptEvent throws', (fail: () => boolean) => ({ acceptEvent: () => (fail() ? Promise.reject(new Error('app rules down')) : true) })],
-    ['the time budget fails', () => failingBudget('reserveTime', 1)],
+  // The app's own rules failing is the proxy's internal error (500); a store failing is the
+  // store being unavailable (503 with Retry-After).
+  for (const [what, options, status] of [
+    ['acceptEvent throws', (fail: () => boolean) => ({ acceptEvent: () => (fail() ? Promise.reject(new Error('app rules down')) : true) }), 500],
+    ['the time budget fails', () => failingBudget('reserveTime', 1), 503],
   ] as const) {
     it(`${what}: the claims are released, so a resend goes at once and is not "in doubt"`, async () => {
       let now = Date.now()
@@ -85,7 +87,7 @@ describe('2. when the pipeline fails before anything is sent', () => {
         lookup: async (ids) => (lookups.push(ids), []),
       })
       const event = minuteEndingAt(now)
-      assert.equal((await s.proxy(post(envelope([event])))).status, 500)
+      assert.equal((await s.proxy(post(envelope([event])))).status, status)
       assert.deepEqual((await answer(await s.proxy(post(envelope([event]))))).body.accepted, [event.id], 'not held by a dead claim')
       now += 2 * MIN // past any lease: nothing of the failed request is left to be doubted
       const other = completed()

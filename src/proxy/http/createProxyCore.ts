@@ -11,6 +11,7 @@ import { createMemoryLedger } from '../backends/memory/memoryLedger.js'
 import { createMemoryRateLimit } from '../backends/memory/memoryRateLimit.js'
 import { createMemoryTimeBudget } from '../backends/memory/memoryTimeBudget.js'
 import { isRateLimitStore } from '../store/rateLimitStore.js'
+import { guardStore, StoreUnavailableError } from '../store/storeUnavailable.js'
 import { budgetTtl, type TimeBudget } from '../store/timeBudget.js'
 import { createTokenSource } from '../upstream/tokenSource.js'
 import { createUpstream } from '../upstream/upstream.js'
@@ -18,6 +19,9 @@ import { errorBody, jsonAnswer, type PlainAnswer, type ProxyAnswerOf } from './j
 import { CaliperUnavailableError, type CaliperProxyOptions, type ProxyOutcome } from './proxyOptions.js'
 import { readEnvelope } from './readEnvelope.js'
 import { isAllowedOrigin } from './requestOrigin.js'
+
+/** A restarting Redis or a database failing over is usually back within seconds. */
+const STORE_RETRY_AFTER_S = 5
 
 const isTimeBudget = (ledger: object): ledger is TimeBudget => 'reserveTime' in ledger && 'releaseTime' in ledger
 
@@ -39,7 +43,8 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
   const fetchImpl = options.fetch ?? fetch
   const telemetry = options.telemetry
   const rawLedger = options.ledger ?? createMemoryLedger()
-  const ledger = telemetry ? tracedLedger(rawLedger, telemetry) : rawLedger
+  const guardedLedger = guardStore(rawLedger)
+  const ledger = telemetry ? tracedLedger(guardedLedger, telemetry) : guardedLedger
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
   const holdMs = options.inDoubtHoldMs ?? 600_000
   const metric: MetricSink = (m) => {
@@ -62,14 +67,15 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     limits: { clockSkewMs: options.clockSkewMs ?? 120_000, retentionMs, maxXpPerEvent: options.maxXpPerEvent ?? 1000 },
     activityEvents: options.activityEvents,
   }
-  const rawBudget = options.timeBudget ?? (isTimeBudget(rawLedger) ? rawLedger : createMemoryTimeBudget({ ttlMs: budgetTtl(retentionMs), now }))
+  const rawBudget = guardStore(options.timeBudget ?? (isTimeBudget(rawLedger) ? rawLedger : createMemoryTimeBudget({ ttlMs: budgetTtl(retentionMs), now })))
   const budget = telemetry ? tracedBudget(rawBudget, telemetry) : rawBudget
   if (!options.timeBudget && !isTimeBudget(rawLedger)) log.warn('this ledger keeps no time budget: credited time is checked per proxy instance only (see TimeBudget)')
-  const rateStore = options.rateLimitStore ?? (isRateLimitStore(rawLedger) ? rawLedger : createMemoryRateLimit(now))
+  const rawRateStore = options.rateLimitStore ?? (isRateLimitStore(rawLedger) ? rawLedger : createMemoryRateLimit(now))
+  const rateStore = guardStore(rawRateStore)
   const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? {}, rateStore, now)
   const claimWithTime = !options.timeBudget && claimsWithTime(ledger) ? ledger : undefined
   // The rate limit's take folds into the claim when the ledger keeps both and claims with time.
-  const foldsRate = !!limiter && !!claimWithTime && !options.acceptEvent && (rateStore as object) === rawLedger
+  const foldsRate = !!limiter && !!claimWithTime && !options.acceptEvent && (rawRateStore as object) === rawLedger
   const deliver = createDelivery({
     ledger,
     budget,
@@ -108,6 +114,12 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     const auth = await options.authorize(request)
     if (auth instanceof Response) return auth
     if (!auth) return json(401, errorBody('not signed in'), cors)
+    /** A store (ledger, time budget, rate limits) failed: 503, or the error goes on if it is not one. */
+    const storeUnavailable = (error: unknown) => {
+      if (!(error instanceof StoreUnavailableError)) throw error
+      log.error(`${error.message}; answered 503 (ids it had claimed are released, or lapse with their lease if the ledger is down)`)
+      return json(503, errorBody('the proxy cannot reach its ledger; retry later'), { 'retry-after': String(STORE_RETRY_AFTER_S), ...cors })
+    }
     const tooMany = (waitMs: number) =>
       json(429, errorBody('too many requests from this student; retry later'), { 'retry-after': String(Math.ceil(waitMs / 1000)), ...cors })
     const knownWait = limiter?.knownWait(auth.id)
@@ -117,7 +129,12 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     // One call to the rate-limit store per request, refused or not: a flood of bad bodies
     // spends the student's allowance of requests as good ones do.
     if ('refusal' in body) {
-      const waitMs = await limiter?.take(auth.id, 0)
+      let waitMs: number | undefined
+      try {
+        waitMs = await limiter?.take(auth.id, 0)
+      } catch (error) {
+        return storeUnavailable(error)
+      }
       if (waitMs) return tooMany(waitMs)
       const { status, message, issues, clientGone } = body.refusal
       if (clientGone) log.info('the client went away before its body arrived')
@@ -129,14 +146,24 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     // A ledger that claims with the rate limit in one step takes the allowance there (a request
     // that claims pays no round trip for it); otherwise it is taken here.
     const rate = foldsRate && screened.valid.length ? limiter!.terms(envelope.data.length) : undefined
-    const waitMs = rate ? undefined : await limiter?.take(auth.id, envelope.data.length)
+    let waitMs: number | undefined
+    try {
+      waitMs = rate ? undefined : await limiter?.take(auth.id, envelope.data.length)
+    } catch (error) {
+      return storeUnavailable(error)
+    }
     if (waitMs) return tooMany(waitMs)
     const others = screened.othersWaiting.length
     if (others && others === envelope.data.length) {
       count('deferred', others)
       return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
     }
-    const delivered = screened.valid.length ? await deliver(envelope.sensor, screened.valid, auth, rate) : undefined
+    let delivered: Delivered | undefined
+    try {
+      delivered = screened.valid.length ? await deliver(envelope.sensor, screened.valid, auth, rate) : undefined
+    } catch (error) {
+      return storeUnavailable(error)
+    }
     if (delivered?.rateWait) return tooMany(limiter!.refused(auth.id, delivered.rateWait))
     const notCredited = delivered?.notCredited ?? []
     if (notCredited.length) log.warn(`user ${auth.id}: ${notCredited.length} event(s) claimed time already credited; forwarded without it`)

@@ -40,12 +40,12 @@ export const NOTHING_FORWARDED: Forwarded = { accepted: [], refused: [], inDoubt
  * doubtful ones, admits the rest (the app's verdicts, the time budget) and forwards them.
  */
 export function createDelivery(settings: DeliverySettings) {
-  const { ledger, budget, leaseMs, holdMs, log } = settings
+  const { budget, leaseMs, holdMs, log } = settings
   // Claims and reservations in one step, unless the app's verdicts must come between the two.
   const together = settings.acceptEvent ? undefined : settings.claimWithTime
 
   /** Claims the events' ids, with their time reserved if the ledger does both at once. */
-  const claimEvents = async (byKey: Map<string, TimebackEvent>, owner: string, user: AuthorizedUser, rate?: RateTake) => {
+  const claimEvents = async (ledger: CaliperLedger, byKey: Map<string, TimebackEvent>, owner: string, user: AuthorizedUser, rate?: RateTake) => {
     if (!together) return { ...(await ledger.claim([...byKey.keys()], owner, leaseMs)), granted: {} }
     const credit = [...byKey].flatMap(([key, e]) => {
       const claim = e.type === 'TimeSpentEvent' ? creditClaim(e) : undefined
@@ -85,8 +85,9 @@ export function createDelivery(settings: DeliverySettings) {
   return async function deliver(sensor: string, valid: TimebackEvent[], user: AuthorizedUser, rate?: RateTake): Promise<Delivered> {
     const byKey = new Map(valid.map((e) => [ledgerKey(e.id), e]))
     const event = (key: string) => byKey.get(key)!
+    const ledger = settings.ledger.forStudent?.(user.id) ?? settings.ledger
     const owner = crypto.randomUUID()
-    const claim = await claimEvents(byKey, owner, user, rate)
+    const claim = await claimEvents(ledger, byKey, owner, user, rate)
     if (claim.wait !== undefined) return { duplicates: [], forwarded: { accepted: [], refused: [], inDoubt: [] }, refused: [], notCredited: [], rateWait: claim.wait }
     const lease = holdClaim(ledger, owner, claim.claimed, leaseMs)
     let budgeted = Object.keys(claim.granted)

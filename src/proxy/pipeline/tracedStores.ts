@@ -8,7 +8,10 @@ import type { ProxyTelemetry } from '../telemetry/proxyTelemetry.js'
  * (its prototype), so whatever else it offers (a time budget, a backend's own fast path) stays.
  */
 export function tracedLedger<L extends CaliperLedger>(ledger: L, t: ProxyTelemetry): L {
+  const forStudent = ledger.forStudent?.bind(ledger)
   return Object.assign(Object.create(ledger) as L, {
+    // The ledger the proxy uses per request (a Redis ledger's, per student) is traced too.
+    ...(forStudent && { forStudent: (studentId: string) => tracedLedger(forStudent(studentId), t) }),
     claim: (ids, owner, leaseMs) => t.step('ledger.claim', () => ledger.claim(ids, owner, leaseMs), { ids: ids.length }),
     renew: (ids, owner, leaseMs) => t.step('ledger.renew', () => ledger.renew(ids, owner, leaseMs), { ids: ids.length }),
     commit: (ids, owner) => t.step('ledger.commit', () => ledger.commit(ids, owner), { ids: ids.length }),

@@ -26,6 +26,12 @@ export interface CaliperLedger {
   release(ids: string[], owner: string): Promise<void>
   /** Sent, but the answer was lost: forward them to nobody for `holdMs`, then let a claim doubt them. */
   markInDoubt(ids: string[], owner: string, holdMs: number): Promise<void>
+  /**
+   * Optional: the ledger for one student's ids. The proxy asks for it once per request (every
+   * id in a request belongs to the signed-in student), so a store sharded by key (a Redis
+   * Cluster) can keep one request's ids, and the student's time budget, on one shard.
+   */
+  forStudent?(studentId: string): CaliperLedger
 }
 
 export interface LedgerClaim {

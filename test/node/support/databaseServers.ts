@@ -1,11 +1,12 @@
 // Real PostgreSQL and Redis servers for the Node tests, from Debian's packages: each in a fresh
 // temporary directory, on a free loopback port, stopped afterwards. They die with the test
 // process too (parent-death signal), so a crashed run leaves no server behind.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
+import { promisify } from 'node:util'
 
 export interface RunningServer {
   port: number
@@ -115,17 +116,58 @@ export async function startPostgres({ durable = false } = {}): Promise<RunningSe
   }
 }
 
-/** A Redis server that keeps nothing on disk, or (`durable`) appends every write to its AOF, fsynced each second. */
-export async function startRedis({ durable = false } = {}): Promise<RunningServer> {
+/**
+ * A Redis server that keeps nothing on disk, or (`durable`) appends every write to its AOF,
+ * fsynced each second; on `port` if given (a server started again where a stopped one was, as
+ * after a restart). `args` are more settings.
+ */
+export async function startRedis(options: { durable?: boolean; port?: number; args?: string[] } = {}): Promise<RunningServer> {
   const redis = findBinary('redis-server', 'redis-server')
   const dir = mkdtempSync(join(tmpdir(), 'tt-redis-'))
-  const port = await freePort()
+  const port = options.port ?? (await freePort())
   const child = await start(
     redis,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', durable ? 'yes' : 'no', '--dir', dir],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', options.durable ? 'yes' : 'no', '--dir', dir, ...(options.args ?? [])],
     /Ready to accept connections/,
   )
   return { port, url: `redis://127.0.0.1:${port}`, stop: () => stopGroup(child, 'SIGTERM', dir) }
+}
+
+export interface RunningCluster {
+  /** One `redis://…` per master node; any of them serves as a root node for `createCluster`. */
+  urls: string[]
+  stop(): Promise<void>
+}
+
+/**
+ * A Redis Cluster of `size` masters and no replicas, each a `redis-server --cluster-enabled yes`
+ * on free ports (its cluster bus too), joined by `redis-cli --cluster create` (Debian's
+ * `redis-tools`, which `redis-server` depends on); resolves once every node says the cluster is ok.
+ */
+export async function startRedisCluster(size = 3): Promise<RunningCluster> {
+  const cli = findBinary('redis-cli', 'redis-tools')
+  const nodes: RunningServer[] = []
+  const stop = async () => void (await Promise.all(nodes.map((node) => node.stop())))
+  try {
+    for (let i = 0; i < size; i++) {
+      const busPort = await freePort()
+      nodes.push(await startRedis({ args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort)] }))
+    }
+    const run = promisify(execFile)
+    await run(cli, ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'])
+    for (const node of nodes) {
+      for (let tries = 0; ; tries++) {
+        const { stdout } = await run(cli, ['-p', String(node.port), 'cluster', 'info'])
+        if (stdout.includes('cluster_state:ok')) break
+        if (tries > 300) throw new Error(`the Redis Cluster did not come up:\n${stdout}`)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { urls: nodes.map((n) => n.url), stop }
 }
 
 function ids(user: string): [number, number] {

@@ -12,12 +12,21 @@ if not now then
   now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end`
 
-/** KEYS: ids. ARGV: owner, leaseMs, ttlMs, now (or ''). Returns per key: delivered | busy | claimed | doubtful. */
+/**
+ * KEYS: ids, then (if ARGV[4] is '1') the same ids' keys in the layout before per-student keys.
+ * ARGV: owner, leaseMs, ttlMs, legacy, now (or ''). Returns per id: delivered | busy | claimed |
+ * doubtful. An id with no key yet is judged by its old key, if it has one (until that key
+ * expires), so an id delivered or in flight before the upgrade is not forwarded again; the
+ * claim, and every transition after it, is written to the new key only.
+ */
 export const CLAIM = `${clock}
 local owner, lease, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local n = ARGV[4] == '1' and #KEYS / 2 or #KEYS
 local out = {}
-for i, key in ipairs(KEYS) do
+for i = 1, n do
+  local key = KEYS[i]
   local v = redis.call('GET', key)
+  if not v and n < #KEYS then v = redis.call('GET', KEYS[n + i]) end
   local state = 'claimed'
   if v then
     local ends = tonumber(string.match(v, ':(%d+)$'))

@@ -1,7 +1,7 @@
 import { createTimeBudget } from '../../store/createTimeBudget.js'
 import type { PlacedSpan } from '../../store/creditedTime.js'
 import type { VersionedSpanStore } from '../../store/spanStore.js'
-import type { RedisCommander } from './redisCommander.js'
+import type { RunScript } from './redisScripts.js'
 import { READ_SPANS, RELEASE_SPANS, WRITE_SPANS } from './redisTimeBudgetScripts.js'
 import type { TimeBudget, TimeBudgetOptions } from '../../store/timeBudget.js'
 
@@ -19,11 +19,10 @@ const span = (m: string): PlacedSpan => {
  * the same student's time at once: one write wins, the other reads again. The keys expire
  * `ttlMs` after the student's last reservation.
  */
-export function createRedisSpanStore(client: RedisCommander, prefix: string, options: TimeBudgetOptions): VersionedSpanStore {
+export function createRedisSpanStore(runScript: RunScript, prefix: string, options: TimeBudgetOptions): VersionedSpanStore {
   const now = options.now ?? Date.now
   const keys = (student: string) => ['credit', 'credit-v', 'credit-ids'].map((kind) => `${prefix}${kind}:{${student}}`)
-  const run = async (script: string, student: string, args: Array<string | number>) =>
-    (await client.sendCommand(['EVAL', script, '3', ...keys(student), ...args.map(String)])) as unknown
+  const run = (script: string, student: string, args: Array<string | number>) => runScript(script, keys(student), args.map(String))
 
   return {
     async readSpans(student, from, to) {
@@ -40,5 +39,5 @@ export function createRedisSpanStore(client: RedisCommander, prefix: string, opt
 }
 
 /** The time budget in Redis: its span store under `createTimeBudget`. */
-export const createRedisTimeBudget = (client: RedisCommander, prefix: string, options: TimeBudgetOptions): TimeBudget =>
-  createTimeBudget(createRedisSpanStore(client, prefix, options))
+export const createRedisTimeBudget = (runScript: RunScript, prefix: string, options: TimeBudgetOptions): TimeBudget =>
+  createTimeBudget(createRedisSpanStore(runScript, prefix, options))

@@ -13,13 +13,20 @@ end`
 
 /**
  * KEYS: spans, counter, ids. ARGV: from, to, forget-before. Drops a batch of spans that ended
- * before `forget-before`, then returns the counter and the spans touching `[from, to)`.
+ * before `forget-before`, then returns the counter and the spans touching `[from, to)`. Only the
+ * expired spans leave their event's entry: an event placed in several spans may still hold
+ * later ones, which `forget` must find when the event is released or placed again.
  */
 export const READ_SPANS = `${idOf}
 local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', 0, 100)
 for _, m in ipairs(old) do
   redis.call('ZREM', KEYS[1], m)
-  redis.call('HDEL', KEYS[3], idOf(m))
+  local id = idOf(m)
+  local rest = {}
+  for kept in string.gmatch(redis.call('HGET', KEYS[3], id) or '', '%S+') do
+    if kept ~= m then rest[#rest + 1] = kept end
+  end
+  if #rest > 0 then redis.call('HSET', KEYS[3], id, table.concat(rest, ' ')) else redis.call('HDEL', KEYS[3], id) end
 end
 local to = tonumber(ARGV[2])
 local out = { redis.call('GET', KEYS[2]) or '0' }

@@ -8,6 +8,7 @@ import type { AuthorizedUser } from './pipeline/authorizedUser.js'
 /** A fetch-standard handler, plus `.node` for Node's `http` and Express. */
 export interface CaliperProxy {
   (request: Request): Promise<Response>
+  /** The same handler for Node's `http` and Express (`app.post(path, proxy.node)`). */
   node(req: IncomingMessage & { body?: unknown }, res: ServerResponse): void
   /**
    * Sends events from your server (e.g. ActivityEvents with XP you computed) with the same

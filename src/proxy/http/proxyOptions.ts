@@ -9,6 +9,7 @@ import type { Rejection } from '../pipeline/screenEvents.js'
 import type { MetricSink } from '../telemetry/proxyMetrics.js'
 import type { ProxyTelemetry } from '../telemetry/proxyTelemetry.js'
 
+/** What `createCaliperProxy` needs: the platform, your session, and the checks it makes. */
 export interface CaliperProxyOptions {
   /** Base URL of the Timeback Caliper API; events go to `${caliperUrl}${caliperPath}`. */
   caliperUrl: string

@@ -8,7 +8,8 @@ import { BodyTooLargeError, ClientGoneError } from '../http/readLimitedBody.js'
 // a path, credentials or a second host into the URL.
 const HOST = /^([a-z0-9-]+(\.[a-z0-9-]+)*\.?|\[[0-9a-f:.]+\])(:\d{1,5})?$/i
 
-type NodeRequest = IncomingMessage & { body?: unknown }
+/** A Node request, as Express may hand it on with a parsed `body`. */
+export type NodeRequest = IncomingMessage & { body?: unknown }
 
 /**
  * The request's URL: scheme (from the socket, or `X-Forwarded-Proto` behind a TLS-terminating
@@ -116,6 +117,7 @@ function headersOf(response: Response): Record<string, string | string[]> {
   return headers
 }
 
+/** Options of `toNodeHandler`. */
 export interface NodeHandlerOptions {
   /**
    * Read the body from Node's stream when the handler asks (its second argument, `readBody`),

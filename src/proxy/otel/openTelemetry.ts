@@ -16,6 +16,7 @@ import {
 import type { ProxyMetric } from '../telemetry/proxyMetrics.js'
 import type { ProxyCall, ProxyStep, ProxyTelemetry } from '../telemetry/proxyTelemetry.js'
 
+/** Options of `openTelemetry()`: where spans and metrics go, and what may be recorded. */
 export interface OpenTelemetryOptions {
   /** Default: the global one (`trace.getTracerProvider()`), as the OpenTelemetry SDK registers it. */
   tracerProvider?: TracerProvider

@@ -2,6 +2,7 @@ import type { TimebackEvent } from '../../events/eventTypes.js'
 import type { FieldIssue } from '../../events/validationError.js'
 import { ROUNDING_MS } from '../store/creditedTime.js'
 
+/** What `findImplausible` holds an event to: the clock, the retention and the XP bound. */
 export interface PlausibilityLimits {
   /** The server's clock, epoch ms. */
   now: number

@@ -1,6 +1,7 @@
 import type { RateTake } from '../store/claimWithTime.js'
 import type { RateLimitStore } from '../store/rateLimitStore.js'
 
+/** Per-student limits (`rateLimit`); a request over either is answered 429 with `Retry-After`. */
 export interface RateLimits {
   /** Requests one student may make per minute. Default 120 (a tab sends about one a minute). */
   requestsPerMinute?: number

@@ -7,6 +7,7 @@ import type { AuthorizedUser } from './authorizedUser.js'
 import { compileCheck } from './compiledCheck.js'
 import { ledgerKey } from '../store/ledger.js'
 
+/** An event refused for good, with the reason for each bad field (the tracker dead-letters it). */
 export interface Rejection {
   id: string
   errors: FieldIssue[]

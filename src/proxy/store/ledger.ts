@@ -34,6 +34,7 @@ export interface CaliperLedger {
   forStudent?(studentId: string): CaliperLedger
 }
 
+/** What `claim` answers: the ids now this request's, those already delivered, and the doubtful. */
 export interface LedgerClaim {
   /** Ids this request now owns and may forward. */
   claimed: string[]
@@ -43,6 +44,7 @@ export interface LedgerClaim {
   doubtful: string[]
 }
 
+/** Options every built-in ledger takes. */
 export interface LedgerOptions {
   /** How long delivered ids are remembered. Default 35 days: past the tracker's 30-day `retentionMs`. */
   ttlMs?: number

@@ -28,9 +28,11 @@ export const windowOf = (claims: readonly CreditClaim[]) => ({
   to: Math.max(...claims.map((c) => c.end)),
 })
 
+/** Options of the in-memory time budget (`createMemoryTimeBudget`). */
 export interface TimeBudgetOptions {
   /** Spans ending longer ago than this are forgotten (events that old are refused anyway). */
   ttlMs: number
+  /** The clock that ages spans out (tests). Default `Date.now`. */
   now?: () => number
 }
 

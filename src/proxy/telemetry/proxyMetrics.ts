@@ -14,4 +14,5 @@ export type ProxyMetric =
   | { name: 'upstream'; status: number | 'timeout' | 'network'; ms: number }
   | { name: 'token'; ok: boolean; ms: number }
 
+/** Where `onMetric` facts go: one call per fact. */
 export type MetricSink = (metric: ProxyMetric) => void

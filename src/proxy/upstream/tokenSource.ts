@@ -8,7 +8,9 @@ export interface TokenSourceOptions {
   clientSecret: string
   /** Space-separated scopes, when the IdP wants them. */
   scope?: string
+  /** The `fetch` to call the token endpoint with. */
   fetch: typeof fetch
+  /** The clock of the token's lifetime (tests). Default `Date.now`. */
   now?: () => number
   /** Refresh this long before the token expires (at most half its lifetime). Default 60 s. */
   refreshMarginMs?: number
@@ -17,6 +19,7 @@ export interface TokenSourceOptions {
   onMetric?: MetricSink | undefined
 }
 
+/** The proxy's OAuth2 access tokens for the Timeback API (client-credentials grant). */
 export interface TokenSource {
   /** A valid access token: cached until shortly before expiry; concurrent callers share one request. */
   get(): Promise<string>
@@ -24,10 +27,15 @@ export interface TokenSource {
   invalidate(token: string): void
 }
 
+/** The token endpoint failed or gave no token; the message never carries a secret. */
 export class TokenError extends Error {
   override readonly name = 'TokenError'
 }
 
+/**
+ * Fetches and caches client-credentials access tokens: reused until shortly before they expire,
+ * one request shared by concurrent callers, forgotten on a 401 (`invalidate`).
+ */
 export function createTokenSource(o: TokenSourceOptions): TokenSource {
   const now = o.now ?? Date.now
   const margin = o.refreshMarginMs ?? 60_000

@@ -4,12 +4,14 @@ import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 import { createMemoryTimeBudget } from './memoryTimeBudget.js'
 import { MEMORY_SWEEP_EVERY } from '../../store/sweepSettings.js'
 
+/** Options of the in-memory ledger (`createMemoryLedger`). */
 export interface MemoryLedgerOptions extends LedgerOptions {
   /**
    * At most this many ids are kept; past it the oldest delivered ones are forgotten first (a
    * resend of one of those would be forwarded again). Default 500,000 (about 100 MB).
    */
   maxEntries?: number
+  /** The clock of claims and retention (tests). Default `Date.now`. */
   now?: () => number
 }
 

@@ -7,6 +7,7 @@ import { createRedisTimeBudget } from './redisTimeBudget.js'
 import type { RateLimitStore } from '../../store/rateLimitStore.js'
 import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 
+/** Options of the Redis ledger (`createRedisLedger`). */
 export interface RedisLedgerOptions extends LedgerOptions {
   /** Prefix of the ledger's keys (the time budget's too). Default `caliper-ledger:`. */
   prefix?: string

@@ -8,7 +8,9 @@ import type { RateLimitStore } from '../../store/rateLimitStore.js'
 import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 import { SWEEP_BATCH, SWEEP_EVERY } from '../../store/sweepSettings.js'
 
+/** Options of the SQLite ledger (`createSqliteLedger`). */
 export interface SqliteLedgerOptions extends LedgerOptions {
+  /** The clock of claims, spans and rate limits (tests). Default `Date.now`. */
   now?: () => number
   /** How long a writer waits for another process's lock before failing. Default 5 s. */
   busyTimeoutMs?: number

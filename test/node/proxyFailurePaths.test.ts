@@ -69,6 +69,30 @@ describe('1. a failed budget release after forwarding', () => {
   })
 })
 
+describe('1b. a failure while events are on their way', () => {
+  it('keeps the time of events that may have arrived: a metrics hook throwing after a 2xx fails nothing and credits nothing twice', async () => {
+    let throwOnce = true
+    const { proxy, platform, logs } = setup({
+      onMetric: (m) => {
+        if (throwOnce && m.name === 'upstream' && m.status === 200) {
+          throwOnce = false
+          throw new Error('metrics backend hiccup')
+        }
+      },
+    })
+    const end = Date.now()
+    const first = minuteEndingAt(end)
+    const res = await answer(await proxy(post(envelope([first]))))
+    assert.equal(res.status, 200)
+    assert.deepEqual(res.body.accepted, [first.id])
+    assert.ok(logs.some((l) => l.startsWith('ERROR onMetric or telemetry threw')))
+    const again = minuteEndingAt(end)
+    const { body } = await answer(await proxy(post(envelope([again]))))
+    assert.deepEqual(platform.storedIds(), [first.id, again.id])
+    assert.deepEqual(body.notCredited, [{ id: again.id, seconds: 59 }], 'the same minute is not credited twice')
+  })
+})
+
 describe('2. when the pipeline fails before anything is sent', () => {
   // The app's own rules failing is the proxy's internal error (500); a store failing is the
   // store being unavailable (503 with Retry-After).

@@ -26,6 +26,14 @@ describe('PostgreSQL ledger: round trips, placement, schema', () => {
     await postgres?.stop()
   })
 
+  /** Telemetry that records nothing: the ledger is wrapped as with OpenTelemetry. */
+  const passThrough: ProxyTelemetry = {
+    request: (_request, handle) => handle(),
+    step: (_step, run) => run(),
+    fetch: (_call, fetch) => fetch,
+    metric() {},
+  }
+
   /** The pool, counting the statements sent through it. */
   const counted = () => {
     const statements: string[] = []
@@ -72,6 +80,15 @@ describe('PostgreSQL ledger: round trips, placement, schema', () => {
     // Refused once, this instance refuses the student's next request without asking the database.
     assert.equal((await proxy(post(envelope([refused])))).status, 429)
     assert.equal(statements.length, 1)
+  })
+
+  it('with telemetry too, the rate limit folded into the claim still holds', async () => {
+    const { proxy, platform } = setupProxy({ ledger: createPostgresLedger(pool, { table: 'rated_traced' }), rateLimit: { requestsPerMinute: 1 }, telemetry: passThrough })
+    const event = (at: number) => buildTimeSpentEvent({ actor: student, object, items: [{ type: 'active', value: 30 }], startDate: at - MIN, endDate: at - 30_000 })
+    const statuses = []
+    for (let i = 0; i < 3; i++) statuses.push((await proxy(post(envelope([event(Date.now() - i * 2 * MIN)])))).status)
+    assert.deepEqual(statuses, [200, 429, 429])
+    assert.equal(platform.received.length, 1)
   })
 
   it('with telemetry too: two round trips, the claim with its budget one step', async () => {

@@ -47,11 +47,16 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
   const ledger = telemetry ? tracedLedger(guardedLedger, telemetry) : guardedLedger
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
   const holdMs = options.inDoubtHoldMs ?? 600_000
-  const metric: MetricSink = (m) => {
-    telemetry?.metric(m)
-    options.onMetric?.(m)
-  }
   const log = options.logger ?? consoleLogger
+  // A metrics sink that throws must not fail a request: it is called after events were sent.
+  const metric: MetricSink = (m) => {
+    try {
+      telemetry?.metric(m)
+      options.onMetric?.(m)
+    } catch (error) {
+      log.error(`onMetric or telemetry threw (${(error as Error).name}); the request goes on`)
+    }
+  }
   const send = createUpstream({
     endpoint: `${options.caliperUrl.replace(/\/+$/, '')}${options.caliperPath ?? '/caliper/event'}`,
     tokens: createTokenSource({ ...options, fetch: telemetry?.fetch('token', fetchImpl) ?? fetchImpl, onMetric: metric }),
@@ -145,7 +150,8 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     const screened = screenRequest(screening, envelope.data, auth, false, arrived, envelope.sendTime)
     // A ledger that claims with the rate limit in one step takes the allowance there (a request
     // that claims pays no round trip for it); otherwise it is taken here.
-    const rate = foldsRate && screened.valid.length ? limiter!.terms(envelope.data.length) : undefined
+    const events = envelope.data.length
+    const rate = foldsRate && screened.valid.length ? { terms: limiter!.terms(events), take: () => limiter!.take(auth.id, events) } : undefined
     let waitMs: number | undefined
     try {
       waitMs = rate ? undefined : await limiter?.take(auth.id, envelope.data.length)

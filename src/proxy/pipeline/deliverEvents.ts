@@ -1,6 +1,6 @@
 import type { TimebackEvent } from '../../events/eventTypes.js'
 import { holdClaim, type ClaimLease } from '../store/claimLease.js'
-import { withReserved, type ClaimsWithTime, type RateTake } from '../store/claimWithTime.js'
+import { claimsWithTime, withReserved, type ClaimsWithTime, type RateTake } from '../store/claimWithTime.js'
 import { creditClaim } from '../store/creditedTime.js'
 import { ledgerKey, type CaliperLedger } from '../store/ledger.js'
 import type { TimeBudget } from '../store/timeBudget.js'
@@ -35,6 +35,13 @@ export interface Delivered {
 
 export const NOTHING_FORWARDED: Forwarded = { accepted: [], refused: [], inDoubt: [] }
 
+/** The request's rate-limit take, for `deliver` to fold into its claim where the ledger can. */
+export interface RateFold {
+  terms: RateTake
+  /** Takes it on its own: undefined, or ms to wait. */
+  take(): Promise<number | undefined>
+}
+
 /**
  * The per-request pipeline after screening: claims the valid events in the ledger, settles the
  * doubtful ones, admits the rest (the app's verdicts, the time budget) and forwards them.
@@ -44,14 +51,31 @@ export function createDelivery(settings: DeliverySettings) {
   // Claims and reservations in one step, unless the app's verdicts must come between the two.
   const together = settings.acceptEvent ? undefined : settings.claimWithTime
 
-  /** Claims the events' ids, with their time reserved if the ledger does both at once. */
-  const claimEvents = async (ledger: CaliperLedger, byKey: Map<string, TimebackEvent>, owner: string, user: AuthorizedUser, rate?: RateTake) => {
-    if (!together) return { ...(await ledger.claim([...byKey.keys()], owner, leaseMs)), granted: {} }
+  /**
+   * Claims the events' ids, with their time reserved if the ledger does both at once, and takes
+   * the rate limit (`rate`): inside that step where the ledger does, else on its own first. A
+   * ledger that ignored the fold has its claims released when the take then refuses.
+   */
+  const claimEvents = async (ledger: CaliperLedger, byKey: Map<string, TimebackEvent>, owner: string, user: AuthorizedUser, rate?: RateFold) => {
+    const ids = [...byKey.keys()]
+    // The student's ledger (forStudent) claims with time only if it can itself.
+    const withTime = !together ? undefined : ledger === settings.ledger ? together : claimsWithTime(ledger) ? ledger : undefined
+    if (!withTime) {
+      const wait = await rate?.take()
+      if (wait) return { claimed: [], delivered: [], doubtful: [], granted: {}, wait }
+      return { ...(await ledger.claim(ids, owner, leaseMs)), granted: {} }
+    }
     const credit = [...byKey].flatMap(([key, e]) => {
       const claim = e.type === 'TimeSpentEvent' ? creditClaim(e) : undefined
       return claim ? [{ ...claim, key }] : []
     })
-    return together.claimWithTime([...byKey.keys()], owner, leaseMs, user.id, credit, rate)
+    const claim = await withTime.claimWithTime(ids, owner, leaseMs, user.id, credit, rate?.terms)
+    if (!rate || claim.rated || claim.wait !== undefined) return claim
+    const wait = await rate.take()
+    if (!wait) return claim
+    await ledger.release(claim.claimed, owner)
+    if (Object.keys(claim.granted).length) await budget.releaseTime(user.id, Object.keys(claim.granted))
+    return { claimed: [], delivered: [], doubtful: [], granted: {}, wait }
   }
 
   /**
@@ -82,7 +106,7 @@ export function createDelivery(settings: DeliverySettings) {
   }
 
   /** Delivers `valid` for `user`; with `rate`, the rate limit is taken in the claim's step. */
-  return async function deliver(sensor: string, valid: TimebackEvent[], user: AuthorizedUser, rate?: RateTake): Promise<Delivered> {
+  return async function deliver(sensor: string, valid: TimebackEvent[], user: AuthorizedUser, rate?: RateFold): Promise<Delivered> {
     const byKey = new Map(valid.map((e) => [ledgerKey(e.id), e]))
     const event = (key: string) => byKey.get(key)!
     const ledger = settings.ledger.forStudent?.(user.id) ?? settings.ledger
@@ -114,8 +138,11 @@ export function createDelivery(settings: DeliverySettings) {
     } catch (error) {
       // Best effort on a failing store: what stays reserved is the time of events not delivered,
       // which their resend replaces (never credited twice); what stays claimed lapses into doubt.
-      await freeTime(user, budgeted.filter((id) => !kept.has(id))).catch(() => {})
-      if (!sending) await lease.release([...lease.held]).catch(() => {})
+      // While sending, any event may have arrived: its time stays reserved (a resend replaces it).
+      if (!sending) {
+        await freeTime(user, budgeted.filter((id) => !kept.has(id))).catch(() => {})
+        await lease.release([...lease.held]).catch(() => {})
+      }
       throw error
     } finally {
       lease.end()

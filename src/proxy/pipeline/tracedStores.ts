@@ -19,8 +19,8 @@ export function tracedLedger<L extends CaliperLedger>(ledger: L, t: ProxyTelemet
     markInDoubt: (ids, owner, holdMs) => t.step('ledger.markInDoubt', () => ledger.markInDoubt(ids, owner, holdMs), { ids: ids.length }),
     // The claim with its time budget is the claim's step (it reserves no time for ids it does not claim).
     ...(claimsWithTime(ledger) && {
-      claimWithTime: (ids, owner, leaseMs, student, credit) =>
-        t.step('ledger.claim', () => ledger.claimWithTime(ids, owner, leaseMs, student, credit), { ids: ids.length, student }),
+      claimWithTime: (...args: Parameters<ClaimsWithTime['claimWithTime']>) =>
+        t.step('ledger.claim', () => ledger.claimWithTime(...args), { ids: args[0].length, student: args[3] }),
     } satisfies Partial<ClaimsWithTime>),
   } satisfies CaliperLedger)
 }

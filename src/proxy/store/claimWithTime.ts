@@ -14,6 +14,8 @@ export interface TimedClaim extends LedgerClaim {
   granted: Record<string, number>
   /** Given a `rate` that was not there: ms to wait before asking again (nothing was claimed). */
   wait?: number
+  /** The `rate` given was taken in this step (a ledger that ignores `rate` leaves it out). */
+  rated?: boolean
 }
 
 /** A rate-limit take to fold into a claim: the request's cost and the allowances per minute. */
@@ -31,7 +33,8 @@ export interface ClaimsWithTime {
    * `claim(ids, owner, leaseMs)`, then, atomically with it, `reserveTime(studentId, …)` for the
    * `credit` claims (in their order) whose `key` was claimed and is not doubtful. With `rate`,
    * first `takeAllowance(studentId, rate.cost, rate.perMinute)` in the same step: when it is
-   * refused, nothing is claimed and the answer's `wait` says for how long.
+   * refused, nothing is claimed and the answer's `wait` says for how long; when it is taken, the
+   * answer says `rated: true` (without it the proxy takes the allowance itself).
    */
   claimWithTime(ids: string[], owner: string, leaseMs: number, studentId: string, credit: KeyedCreditClaim[], rate?: RateTake): Promise<TimedClaim>
 }

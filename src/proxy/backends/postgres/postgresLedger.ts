@@ -16,7 +16,7 @@ export interface PostgresLedgerOptions extends LedgerOptions {
    * Table name (created if missing), optionally schema-qualified, at most 40 characters. Default
    * `caliper_ledger`. The other objects are named after it: `<table>_credit`,
    * `<table>_credit_version`, `<table>_rate` (the rate limits), `<table>_schema` (the schema
-   * version) and `<table>_claim` (a function).
+   * version) and the functions `<table>_claim` and `<table>_claim_rated`.
    */
   table?: string
   /**

@@ -134,7 +134,8 @@ const steps: Array<(names: PostgresNames) => string> = [
         RETURN json_build_object('claimed', '[]'::json, 'delivered', '[]'::json, 'doubtful', '[]'::json,
           'granted', '{}'::json, 'wait', greatest(1, ceil(v_wait)));
       END IF;
-      RETURN ${claimFunction}(p_ids, p_owner, p_lease, p_ttl, p_claims, p_student, p_sweep, p_spans_before, p_now);
+      RETURN (${claimFunction}(p_ids, p_owner, p_lease, p_ttl, p_claims, p_student, p_sweep, p_spans_before, p_now)::jsonb
+        || jsonb_build_object('rated', true))::json;
     END
     $fn$`,
 ]

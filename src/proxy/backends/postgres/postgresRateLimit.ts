@@ -1,8 +1,7 @@
 import type { RateLimitStore } from '../../store/rateLimitStore.js'
 import type { PostgresQuery } from './postgresQuery.js'
+import { SWEEP_BATCH, SWEEP_EVERY } from '../../store/sweepSettings.js'
 
-const SWEEP_EVERY = 256
-const SWEEP_BATCH = 1000
 
 const NOW = `(extract(epoch FROM statement_timestamp()) * 1000)::float8`
 

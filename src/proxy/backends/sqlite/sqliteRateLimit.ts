@@ -2,9 +2,8 @@ import { takeAllowance, type AllowanceState } from '../../store/allowance.js'
 import type { RateCost, RateLimitStore } from '../../store/rateLimitStore.js'
 import type { SqliteDatabase } from './sqliteDatabase.js'
 import type { GroupCommit } from './sqliteGroupCommit.js'
+import { SWEEP_BATCH, SWEEP_EVERY } from '../../store/sweepSettings.js'
 
-const SWEEP_EVERY = 256
-const SWEEP_BATCH = 500
 
 /**
  * The rate limits in SQLite, beside the ledger's table, for processes sharing the file: each

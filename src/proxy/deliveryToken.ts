@@ -122,7 +122,7 @@ export function createDeliveryTokens(options: DeliveryTokenOptions, limits: Deli
   if (issues.length) throw new TypeError(`createCaliperProxy: ${issues.join('; ')}`)
   const coverMs = options.coverMs ?? TRACKER_SLICE_MS + limits.clockSkewMs
   const gapMs = options.sessionGapMs ?? SESSION_GAP_MS
-  const cryptoKeys = new Map<string, Promise<CryptoKey>>()
+  const cryptoKeys = new Map<string, ReturnType<typeof crypto.subtle.importKey>>()
   const keyOf = (kid: string) => {
     let key = cryptoKeys.get(kid)
     if (!key) {

@@ -54,6 +54,8 @@ export function createEventJournal(
    * written back, and a later read that lacks one means it was acknowledged elsewhere.
    */
   const saved = new WeakSet<JournalRecord>()
+  /** Delivery tokens as last read or kept: what memory mode answers with. */
+  let tokens: Record<string, string> = {}
   let idb: Journal | undefined
   let down = false
   let idle = false
@@ -145,13 +147,19 @@ export function createEventJournal(
       drop(ids)
       await attempt((j) => j.remove(ids))
     },
+    async keepToken(actorId, token) {
+      if (token) tokens[actorId] = token
+      else delete tokens[actorId]
+      await attempt((j) => j.keepToken(actorId, token))
+    },
     async removeKeys(keys) {
       await attempt((j) => j.removeKeys(keys))
     },
     async read(): Promise<JournalContents> {
       const before = [...mirror.values()].filter((r) => saved.has(r))
       const stored = await attempt((j) => j.read())
-      if (!stored) return { records: [...mirror.values()], corrupt: [] }
+      if (!stored) return { records: [...mirror.values()], corrupt: [], tokens: { ...tokens } }
+      tokens = { ...stored.value.tokens }
       const seen = new Set(stored.value.records.map((r) => r.id))
       for (const r of before) if (!seen.has(r.id) && !r.open) mirror.delete(r.id)
       for (const record of stored.value.records) {

@@ -39,25 +39,46 @@ const STALE_CHECKPOINT_MS = 5 * 60_000
 /** Whether the page that wrote checkpoint `open` broke its promise to write again by `now`. */
 export const lapsed = (open: NonNullable<JournalRecord['open']>, now: number) => now > (open.until ?? open.at + STALE_CHECKPOINT_MS)
 
-/** An event the proxy refused for good, or one that could not be kept. Stored under `d:<id>`. */
+/**
+ * An event the proxy refused for good, or one that could not be kept. Stored under `d:<id>`.
+ * It keeps what a person needs to see why, not the event: on a shared computer it would be
+ * readable by the next student. Only an event refused for its dates alone (`CLOCK_ONLY`) is kept
+ * whole, as it is sent again once the proxy puts dates right (see the flusher).
+ */
 export interface DeadLetter {
   v: 1
   id: string
-  event: unknown
+  /** The event's type and student, when it was an event at all (not a corrupt record). */
+  type?: string
+  actor?: string
   reason: string
   status?: number
   at: number
+  event?: unknown
 }
 
-/** A dead letter for `event`, set aside now. */
-export function deadLetter(id: string, event: unknown, reason: string, status?: number): DeadLetter {
-  const letter: DeadLetter = { v: 1, id, event, reason, at: Date.now() }
+/**
+ * A dead letter's reasons that are all the proxy's clock checks, as a proxy that did not
+ * correct dates by `sendTime` words them (one that does adds what they are relative to).
+ */
+export const CLOCK_ONLY = /^\[(\{"path":"[^"]*","message":"is (in the future|older than the retention period)"\},?)+\]$/
+
+/** A dead letter for `event` (a stored event, or undefined for a corrupt record), set aside now. */
+export function deadLetter(id: string, event: TimebackEvent | undefined, reason: string, status?: number): DeadLetter {
+  const letter: DeadLetter = { v: 1, id, reason, at: Date.now() }
+  if (event) {
+    letter.type = event.type
+    letter.actor = event.actor.id
+    if (CLOCK_ONLY.test(reason)) letter.event = event
+  }
   if (status !== undefined) letter.status = status
   return letter
 }
 
 export const eventKey = (id: string) => `e:${id}`
 export const deadKey = (id: string) => `d:${id}`
+/** A student's latest delivery token, beside their records. */
+export const tokenKey = (actorId: string) => `t:${actorId}`
 
 /** A cheap structural check of what came back from storage (it may be from an old build). */
 export function isJournalRecord(value: unknown): value is JournalRecord {

@@ -9,6 +9,7 @@
 //   long; [{ unanswered: true }]: answer 200 without mentioning any id (the proxy is still
 //   forwarding them elsewhere). DELETE /collect/<bucket>/rules drops them.
 // A scripted answer with `serverTime: true` carries the collector's clock, as the reference proxy's do;
+// one with `deliveryToken` carries that token, as the proxy's answers for the signed-in student do;
 // answers carry no Date header unless scripted in `headers`.
 // An envelope without events (a tracker asking for its delivery token) gets an empty proxy
 // answer and is not recorded, so scripts, rules and counts concern events only.
@@ -106,5 +107,5 @@ export async function collectorMiddleware(ctx, next) {
     }
   }
   ctx.type = 'application/json'
-  ctx.body = JSON.stringify({ status: 'success', accepted, duplicates, rejected, ...(scripted?.serverTime ? { serverTime: Date.now() } : {}) })
+  ctx.body = JSON.stringify({ status: 'success', accepted, duplicates, rejected, ...(scripted?.serverTime ? { serverTime: Date.now() } : {}), ...(scripted?.deliveryToken ? { deliveryToken: scripted.deliveryToken } : {}) })
 }

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test'
 import * as z from 'zod/mini'
 import { buildActivityEvent, buildTimeSpentEvent, validateEnvelope, validateEvent } from '../../src/events/index.js'
 import { envelopeSchema, timebackEventSchema } from '../../src/events/eventSchemas.js'
-import { compileCheck } from '../../src/proxy/compiledCheck.js'
+import { compileCheck } from '../../src/proxy/pipeline/compiledCheck.js'
 
 const end = Date.parse('2025-03-01T10:00:00Z')
 const actor = { id: 'https://sis.example/users/1', email: 'student@example.com', name: 'Ada', role: 'student' as const }

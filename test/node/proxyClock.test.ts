@@ -6,7 +6,7 @@ import { describe, it } from 'node:test'
 import { buildActivityEvent, buildTimeSpentEvent } from '../../src/events/index.js'
 import type { TimeSpentEvent } from '../../src/events/eventTypes.js'
 import { student } from './fakePlatform.js'
-import { TRANSIT_MS } from '../../src/proxy/correctSendTime.js'
+import { TRANSIT_MS } from '../../src/proxy/pipeline/correctSendTime.js'
 import { answer, post, setupProxy } from './support/proxySetup.js'
 
 const object = { id: 'https://app.example/lessons/7', subject: 'Math' as const, app: { name: 'Math App' } }

@@ -1,9 +1,9 @@
-import type { CreditClaim, PlacedSpan } from './creditedTime.js'
-import { placeCredit } from './creditedTime.js'
-import { reserveOptimistically } from './optimisticReserve.js'
-import type { RedisCommander } from './redisLedger.js'
+import type { CreditClaim, PlacedSpan } from '../../store/creditedTime.js'
+import { placeCredit } from '../../store/creditedTime.js'
+import { reserveOptimistically } from '../../store/optimisticReserve.js'
+import type { RedisCommander } from './redisCommander.js'
 import { READ_SPANS, RELEASE_SPANS, WRITE_SPANS } from './redisTimeBudgetScripts.js'
-import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from './timeBudget.js'
+import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from '../../store/timeBudget.js'
 
 const member = (span: PlacedSpan) => `${span.start}:${span.end}:${span.id}`
 const span = (m: string): PlacedSpan => {

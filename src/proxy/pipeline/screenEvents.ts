@@ -1,11 +1,11 @@
-import { isEventId } from '../events/eventId.js'
-import { timebackEventSchema } from '../events/eventSchemas.js'
-import type { TimebackEvent } from '../events/eventTypes.js'
-import { validateEvent } from '../events/validateEnvelope.js'
-import type { FieldIssue } from '../events/validationError.js'
-import type { AuthorizedUser } from './createCaliperProxy.js'
+import { isEventId } from '../../events/eventId.js'
+import { timebackEventSchema } from '../../events/eventSchemas.js'
+import type { TimebackEvent } from '../../events/eventTypes.js'
+import { validateEvent } from '../../events/validateEnvelope.js'
+import type { FieldIssue } from '../../events/validationError.js'
+import type { AuthorizedUser } from './authorizedUser.js'
 import { compileCheck } from './compiledCheck.js'
-import { ledgerKey } from './ledger.js'
+import { ledgerKey } from '../store/ledger.js'
 
 export interface Rejection {
   id: string

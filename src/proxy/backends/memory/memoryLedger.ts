@@ -1,5 +1,6 @@
-import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from './ledger.js'
-import { budgetTtl, createMemoryTimeBudget, type TimeBudget } from './timeBudget.js'
+import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from '../../store/ledger.js'
+import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
+import { createMemoryTimeBudget } from './memoryTimeBudget.js'
 
 export interface MemoryLedgerOptions extends LedgerOptions {
   /**

@@ -1,6 +1,6 @@
-import type { TimebackEvent } from '../events/eventTypes.js'
-import type { FieldIssue } from '../events/validationError.js'
-import { ROUNDING_MS } from './creditedTime.js'
+import type { TimebackEvent } from '../../events/eventTypes.js'
+import type { FieldIssue } from '../../events/validationError.js'
+import { ROUNDING_MS } from '../store/creditedTime.js'
 
 export interface PlausibilityLimits {
   /** The server's clock, epoch ms. */

@@ -1,16 +1,7 @@
-import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from './ledger.js'
+import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from '../../store/ledger.js'
+import type { SqliteDatabase, SqliteStatement } from './sqliteDatabase.js'
 import { createSqliteTimeBudget } from './sqliteTimeBudget.js'
-import { budgetTtl, type TimeBudget } from './timeBudget.js'
-
-type Statement = { run(...params: unknown[]): unknown; get(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] }
-
-/** The part of a better-sqlite3 `Database` this ledger uses (so the dependency stays optional). */
-export interface SqliteDatabase {
-  exec(sql: string): unknown
-  prepare(sql: string): Statement
-  pragma(source: string, options?: { simple?: boolean }): unknown
-  transaction<A extends unknown[], R>(fn: (...args: A) => R): { immediate(...args: A): R }
-}
+import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 
 export interface SqliteLedgerOptions extends LedgerOptions {
   now?: () => number
@@ -69,7 +60,7 @@ export function createSqliteLedger(db: SqliteDatabase, options: SqliteLedgerOpti
     return result
   })
   // Each transition is one transaction: all of a request's ids change together or none do.
-  const each = (statement: Statement, times: (t: number, ms: number) => number[]) =>
+  const each = (statement: SqliteStatement, times: (t: number, ms: number) => number[]) =>
     db.transaction((ids: string[], owner: string, ms: number) => {
       const t = now()
       return ids.filter((id) => (statement.run(...times(t, ms), id, owner) as { changes: number }).changes > 0)

@@ -1,4 +1,4 @@
-import type { TimebackEvent } from '../events/eventTypes.js'
+import type { TimebackEvent } from '../../events/eventTypes.js'
 
 /**
  * A device clock within this of the proxy's is taken as right: the difference between `sendTime`

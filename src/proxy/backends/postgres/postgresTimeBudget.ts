@@ -1,8 +1,8 @@
-import { placeCredit, type CreditClaim, type PlacedSpan } from './creditedTime.js'
-import type { PostgresQueryable } from './postgresLedger.js'
+import { placeCredit, type CreditClaim, type PlacedSpan } from '../../store/creditedTime.js'
+import type { PostgresQueryable } from './postgresQueryable.js'
 import { postgresQuery } from './postgresQuery.js'
-import { reserveOptimistically, type SpansAt } from './optimisticReserve.js'
-import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from './timeBudget.js'
+import { reserveOptimistically, type SpansAt } from '../../store/optimisticReserve.js'
+import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from '../../store/timeBudget.js'
 
 const SWEEP_EVERY = 256
 const SWEEP_BATCH = 1000

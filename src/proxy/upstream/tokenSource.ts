@@ -1,4 +1,4 @@
-import type { MetricSink } from './proxyMetrics.js'
+import type { MetricSink } from '../telemetry/proxyMetrics.js'
 
 /** OAuth2 client-credentials tokens for the Timeback API, kept server-side. */
 export interface TokenSourceOptions {

@@ -1,6 +1,6 @@
-import { placeCredit, type CreditClaim, type PlacedSpan } from './creditedTime.js'
-import type { SqliteDatabase } from './sqliteLedger.js'
-import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from './timeBudget.js'
+import { placeCredit, type CreditClaim, type PlacedSpan } from '../../store/creditedTime.js'
+import type { SqliteDatabase } from './sqliteDatabase.js'
+import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from '../../store/timeBudget.js'
 
 /** Expired spans are deleted every few hundred reservations, a batch at a time, so no request pays for a large backlog. */
 const SWEEP_EVERY = 256

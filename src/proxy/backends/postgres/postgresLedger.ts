@@ -1,13 +1,10 @@
-import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from './ledger.js'
+import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from '../../store/ledger.js'
+import type { PostgresQueryable } from './postgresQueryable.js'
 import { postgresQuery } from './postgresQuery.js'
 import { createPostgresTimeBudget } from './postgresTimeBudget.js'
-import { budgetTtl, type TimeBudget } from './timeBudget.js'
+import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 
 /** A `pg` Pool, or anything with the same `query` (so the dependency stays optional). */
-export interface PostgresQueryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
-}
-
 export interface PostgresLedgerOptions extends LedgerOptions {
   /**
    * Table name (created if missing), optionally schema-qualified, at most 40 characters. Default

@@ -1,7 +1,7 @@
-import type { TimebackEvent } from '../events/eventTypes.js'
-import type { ClaimLease } from './claimLease.js'
-import { ledgerKey } from './ledger.js'
-import type { Upstream, UpstreamOutcome } from './upstream.js'
+import type { TimebackEvent } from '../../events/eventTypes.js'
+import type { ClaimLease } from '../store/claimLease.js'
+import { ledgerKey } from '../store/ledger.js'
+import type { Upstream, UpstreamOutcome } from '../upstream/upstream.js'
 
 export interface Forwarded {
   accepted: string[]

@@ -1,6 +1,8 @@
+// Node's types only: nothing here is imported from `node:` at run time, so the proxy's one entry
+// loads in runtimes without Node's modules (workerd without `nodejs_compat`, Deno, Bun).
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Readable } from 'node:stream'
-import { BodyTooLargeError, ClientGoneError, setBodyReader } from './readLimitedBody.js'
+import type { ProxyAnswerOf } from '../http/jsonAnswers.js'
+import { BodyTooLargeError, ClientGoneError } from '../http/readLimitedBody.js'
 
 // A host name, IPv4 or bracketed IPv6 address, and an optional port: nothing that could carry
 // a path, credentials or a second host into the URL.
@@ -22,13 +24,29 @@ function requestUrl(req: NodeRequest): URL | undefined {
   return new URL(`${secure ? 'https' : 'http'}://${host}${path.startsWith('/') ? path : `/${path}`}`)
 }
 
+/** A web stream over Node's request stream, pausing it while the stream's reader is behind. */
+function streamOf(req: NodeRequest): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on('data', (chunk: Buffer) => {
+        controller.enqueue(new Uint8Array(chunk))
+        if ((controller.desiredSize ?? 1) <= 0) req.pause()
+      })
+      req.on('end', () => controller.close())
+      req.on('error', (error) => controller.error(error))
+    },
+    pull: () => void req.resume(),
+    cancel: () => void req.pause(),
+  })
+}
+
 /**
  * The body to hand on. The raw stream when nobody has read it, even if a body parser left a
  * `req.body` (Express 4's global `express.json()` sets `{}` for the `text/plain` of beacons);
  * what a parser made of it otherwise (`express.text()`, `express.raw()`, `express.json()`).
  */
 function requestBody(req: NodeRequest): ReadableStream | string | undefined {
-  if (!req.readableEnded) return Readable.toWeb(req) as unknown as ReadableStream
+  if (!req.readableEnded) return streamOf(req)
   const body = req.body
   if (typeof body === 'string') return body
   if (body instanceof Uint8Array) return new TextDecoder().decode(body)
@@ -69,8 +87,8 @@ function readNodeBody(req: NodeRequest, res: ServerResponse, maxBytes: number): 
 
 /**
  * The request's body, read from Node's stream only when someone asks for it: the handler's
- * `readLimitedBody` (after its origin, sign-in and rate-limit checks, so a refused request is
- * answered without its body being read), or whoever reads `request.body` (same read, shared).
+ * `readBody` (after its origin, sign-in and rate-limit checks, so a refused request is answered
+ * without its body being read), or whoever reads `request.body` (same read, shared).
  */
 function lazyBody(req: NodeRequest, res: ServerResponse, maxBytes: number) {
   let read: Promise<string | Error> | undefined
@@ -86,29 +104,25 @@ function lazyBody(req: NodeRequest, res: ServerResponse, maxBytes: number) {
   return { text, stream }
 }
 
-/** Answers the adapter can write as they are, without reading the Response's stream. */
-const plainBodies = new WeakMap<Response, string>()
-
-/** A Response whose body is `text`; the Node adapter writes `text` straight to the socket. */
-export function textResponse(text: string, init: ResponseInit): Response {
-  const response = new Response(text, init)
-  plainBodies.set(response, text)
-  return response
-}
-
 export interface NodeHandlerOptions {
   /**
-   * Read the body from Node's stream when the handler asks (`readLimitedBody`), refusing one over
-   * this many bytes (a `BodyTooLargeError`), instead of through a web stream over it.
+   * Read the body from Node's stream when the handler asks (its second argument, `readBody`),
+   * refusing one over this many bytes (a `BodyTooLargeError`), instead of through a web stream.
    */
   maxBodyBytes?: number
 }
 
 /**
+ * A fetch-standard handler, optionally taking the adapter's own body reader and answering with a
+ * plain answer the adapter writes as it is (the proxy's own handler does both).
+ */
+export type NodeServable = (request: Request, readBody?: () => Promise<string>) => Promise<ProxyAnswerOf>
+
+/**
  * Adapts a fetch-standard handler to Node's `http` (and Express 4/5 with or without body
  * parsers). A `Host` header that is not a host is a 400.
  */
-export function toNodeHandler(handler: (request: Request) => Promise<Response>, options: NodeHandlerOptions = {}) {
+export function toNodeHandler(handler: NodeServable, options: NodeHandlerOptions = {}) {
   return (req: NodeRequest, res: ServerResponse): void => {
     void (async () => {
       const url = requestUrl(req)
@@ -139,11 +153,18 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>, 
         init.body = body
       }
       const request = new Request(url, init)
-      if (lazy) setBodyReader(request, lazy.text)
-      const response = await handler(request)
+      const readBody = lazy?.text
+      const response = await handler(request, readBody && (async () => {
+        const body = await readBody()
+        if (body instanceof Error) throw body
+        return body
+      }))
+      if (!(response instanceof Response)) {
+        res.writeHead(response.status, response.headers)
+        return void res.end(response.body)
+      }
       res.writeHead(response.status, Object.fromEntries(response.headers))
-      const text = plainBodies.get(response)
-      res.end(text ?? Buffer.from(await response.arrayBuffer()))
+      res.end(Buffer.from(await response.arrayBuffer()))
     })().catch(() => {
       // The client went away (or wrote an unusable request) before its answer: nobody to tell.
       if (res.destroyed) return

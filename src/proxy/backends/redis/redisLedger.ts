@@ -1,12 +1,8 @@
-import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from './ledger.js'
+import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from '../../store/ledger.js'
+import type { RedisCommander } from './redisCommander.js'
 import { CLAIM, TRANSITION } from './redisLedgerScripts.js'
 import { createRedisTimeBudget } from './redisTimeBudget.js'
-import { budgetTtl, type TimeBudget } from './timeBudget.js'
-
-/** A connected node-redis client (v4 or later), or anything with the same `sendCommand`. */
-export interface RedisCommander {
-  sendCommand(args: string[]): Promise<unknown>
-}
+import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 
 export interface RedisLedgerOptions extends LedgerOptions {
   /** Prefix of the ledger's keys (the time budget's too). Default `caliper-ledger:`. */

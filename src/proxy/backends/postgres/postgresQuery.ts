@@ -1,4 +1,4 @@
-import type { PostgresQueryable } from './postgresLedger.js'
+import type { PostgresQueryable } from './postgresQueryable.js'
 
 // Lock conflicts PostgreSQL resolves by aborting one side; the statement is safe to run again.
 const RETRYABLE = new Set(['40P01', '40001'])

@@ -1,6 +1,6 @@
-import { CALIPER_CONTEXT } from '../events/constants.js'
-import type { TimebackEvent } from '../events/eventTypes.js'
-import type { MetricSink } from './proxyMetrics.js'
+import { CALIPER_CONTEXT } from '../../events/constants.js'
+import type { TimebackEvent } from '../../events/eventTypes.js'
+import type { MetricSink } from '../telemetry/proxyMetrics.js'
 import type { TokenSource } from './tokenSource.js'
 
 /**

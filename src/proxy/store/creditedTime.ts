@@ -1,4 +1,4 @@
-import type { TimeSpentEvent, TimeSpentMetric } from '../events/eventTypes.js'
+import type { TimeSpentEvent, TimeSpentMetric } from '../../events/eventTypes.js'
 
 /** `[start, end)` in epoch ms. */
 export interface Span {

@@ -9,28 +9,10 @@ export class ClientGoneError extends Error {
 }
 
 /**
- * Readers a server adapter offers for its requests' bodies (Node's own stream, without a web
- * stream over it); `readLimitedBody` uses one when there is one. Too large or cut short: the
- * reader resolves with the error to throw.
- */
-const bodyReaders = new WeakMap<Request, () => Promise<string | Error>>()
-
-/** Offers `read` as the way to read `request`'s body. */
-export function setBodyReader(request: Request, read: () => Promise<string | Error>): void {
-  bodyReaders.set(request, read)
-}
-
-/**
  * Reads a request body as text, refusing (before reading it all) one longer than `maxBytes`:
  * by `Content-Length` when given, and by counting while streaming otherwise.
  */
 export async function readLimitedBody(request: Request, maxBytes: number): Promise<string> {
-  const offered = bodyReaders.get(request)
-  if (offered) {
-    const body = await offered()
-    if (body instanceof Error) throw body
-    return body
-  }
   const declared = Number(request.headers.get('content-length'))
   if (Number.isFinite(declared) && declared > maxBytes) throw new BodyTooLargeError(`body of ${declared} bytes`)
   if (!request.body) return ''
@@ -52,5 +34,11 @@ export async function readLimitedBody(request: Request, maxBytes: number): Promi
     }
     chunks.push(read.value)
   }
-  return new TextDecoder().decode(Buffer.concat(chunks))
+  const body = new Uint8Array(size)
+  let at = 0
+  for (const chunk of chunks) {
+    body.set(chunk, at)
+    at += chunk.byteLength
+  }
+  return new TextDecoder().decode(body)
 }

@@ -1,0 +1,212 @@
+import type { AuthorizedUser } from '../pipeline/authorizedUser.js'
+import { createDelivery, NOTHING_FORWARDED } from '../pipeline/deliverEvents.js'
+import type { Forwarded } from '../pipeline/forwardEvents.js'
+import { consoleLogger } from '../pipeline/proxyLogger.js'
+import { createRateLimiter } from '../pipeline/rateLimiter.js'
+import type { Rejection, Screened } from '../pipeline/screenEvents.js'
+import { screenRequest } from '../pipeline/screenRequest.js'
+import { createMemoryLedger } from '../backends/memory/memoryLedger.js'
+import { createMemoryTimeBudget } from '../backends/memory/memoryTimeBudget.js'
+import { budgetTtl, type TimeBudget } from '../store/timeBudget.js'
+import { createTokenSource } from '../upstream/tokenSource.js'
+import { createUpstream } from '../upstream/upstream.js'
+import { validateEnvelopeShell } from '../../events/validateEnvelope.js'
+import { errorBody, jsonAnswer, type PlainAnswer, type ProxyAnswerOf } from './jsonAnswers.js'
+import { CaliperUnavailableError, type CaliperProxyOptions, type ProxyOutcome } from './proxyOptions.js'
+import { BodyTooLargeError, ClientGoneError, readLimitedBody } from './readLimitedBody.js'
+import { isAllowedOrigin } from './requestOrigin.js'
+
+const MAX_EVENTS = 1000
+
+const isTimeBudget = (ledger: object): ledger is TimeBudget => 'reserveTime' in ledger && 'releaseTime' in ledger
+
+/** The fetch-standard proxy, before any server adapter: no Node (or other runtime) import. */
+export interface ProxyCore {
+  /**
+   * Answers one request. A server adapter may pass `readBody`, its own way to read the body
+   * (at most `maxBodyBytes`, throwing `BodyTooLargeError` or `ClientGoneError`), which is asked
+   * only after the origin, sign-in and rate-limit checks.
+   */
+  handle(request: Request, readBody?: () => Promise<string>): Promise<ProxyAnswerOf>
+  send(events: unknown[], user: AuthorizedUser): Promise<ProxyOutcome>
+  maxBodyBytes: number
+}
+
+/** The proxy's settings and per-request pipeline, wired from its options (see `createCaliperProxy`). */
+export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
+  const fetchImpl = options.fetch ?? fetch
+  const ledger = options.ledger ?? createMemoryLedger()
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
+  const holdMs = options.inDoubtHoldMs ?? 600_000
+  const metric = options.onMetric ?? (() => {})
+  const log = options.logger ?? consoleLogger
+  const send = createUpstream({
+    endpoint: `${options.caliperUrl.replace(/\/+$/, '')}${options.caliperPath ?? '/caliper/event'}`,
+    tokens: createTokenSource({ ...options, fetch: fetchImpl }),
+    fetch: fetchImpl,
+    timeoutMs: options.upstreamTimeoutMs ?? 15_000,
+    onMetric: options.onMetric,
+  })
+  const now = options.now ?? Date.now
+  // Every JSON answer carries this server's clock: the tracker dates events on it.
+  const json = (status: number, body: object, headers?: Record<string, string>) => jsonAnswer(status, { ...body, serverTime: now() }, headers)
+  const retentionMs = options.retentionMs ?? 30 * 24 * 3_600_000
+  const screening = {
+    limits: { clockSkewMs: options.clockSkewMs ?? 120_000, retentionMs, maxXpPerEvent: options.maxXpPerEvent ?? 1000 },
+    activityEvents: options.activityEvents,
+  }
+  const budget = options.timeBudget ?? (isTimeBudget(ledger) ? ledger : createMemoryTimeBudget({ ttlMs: budgetTtl(retentionMs), now }))
+  if (!options.timeBudget && !isTimeBudget(ledger)) log.warn('this ledger keeps no time budget: credited time is checked per proxy instance only (see TimeBudget)')
+  const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? {}, now)
+  const deliver = createDelivery({
+    ledger,
+    budget,
+    send,
+    leaseMs: options.claimLeaseMs ?? 60_000,
+    holdMs,
+    log,
+    lookup: options.lookup,
+    acceptEvent: options.acceptEvent,
+  })
+  const count = (outcome: 'accepted' | 'duplicate' | 'rejected' | 'in-doubt' | 'deferred', n: number) => {
+    if (n) metric({ name: 'events', outcome, count: n })
+  }
+
+  const handle = async (request: Request, readBody?: () => Promise<string>): Promise<ProxyAnswerOf> => {
+    const arrived = now()
+    if (!isAllowedOrigin(request, options.allowedOrigins)) {
+      log.warn(`refused a cross-site request from ${request.headers.get('origin') ?? request.headers.get('sec-fetch-site')}`)
+      return json(403, errorBody('cross-site request refused'))
+    }
+    const origin = request.headers.get('origin')
+    const cors: Record<string, string> =
+      origin && origin !== new URL(request.url).origin
+        ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'Origin' }
+        : {}
+    if (request.method === 'OPTIONS') {
+      const headers = { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type, x-csrf-token', 'access-control-max-age': '600' }
+      return { status: 204, headers, body: '' }
+    }
+    if (request.method !== 'POST') return json(405, errorBody('use POST'), { allow: 'POST', ...cors })
+    const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+    if (type !== 'application/json' && type !== 'text/plain') return json(415, errorBody('send application/json (or text/plain from sendBeacon)'), cors)
+
+    const auth = await options.authorize(request)
+    if (auth instanceof Response) return auth
+    if (!auth) return json(401, errorBody('not signed in'), cors)
+    const tooMany = (waitMs: number) =>
+      json(429, errorBody('too many requests from this student; retry later'), { 'retry-after': String(Math.ceil(waitMs / 1000)), ...cors })
+    const waitMs = limiter?.take(auth.id, 1, 0)
+    if (waitMs) return tooMany(waitMs)
+
+    let text: string
+    try {
+      text = readBody ? await readBody() : await readLimitedBody(request, maxBodyBytes)
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return json(413, errorBody(`body larger than ${maxBodyBytes} bytes; send fewer events per request`), cors)
+      if (error instanceof ClientGoneError) {
+        log.info('the client went away before its body arrived')
+        return json(400, errorBody('request body incomplete'), cors)
+      }
+      throw error
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      return json(400, errorBody('body is not JSON'), cors)
+    }
+    const shell = validateEnvelopeShell(parsed)
+    if (!shell.ok) return json(400, errorBody('invalid envelope', shell.issues.slice(0, 10)), cors)
+    if (shell.value.data.length > MAX_EVENTS) return json(413, errorBody(`at most ${MAX_EVENTS} events per request`), cors)
+    const eventWaitMs = limiter?.take(auth.id, 0, shell.value.data.length)
+    if (eventWaitMs) return tooMany(eventWaitMs)
+
+    const screened = screenRequest(screening, shell.value.data, auth, false, arrived, shell.value.sendTime)
+    if (screened.othersWaiting && screened.othersWaiting === shell.value.data.length) {
+      count('deferred', screened.othersWaiting)
+      return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
+    }
+    const delivered = screened.valid.length ? await deliver(shell.value.sensor, screened.valid, auth) : undefined
+    screened.rejected.push(...(delivered?.refused ?? []))
+    const { notCredited = [] } = delivered ?? {}
+    if (notCredited.length) log.warn(`user ${auth.id}: ${notCredited.length} event(s) claimed time already credited; forwarded without it`)
+    return answer(auth, screened, delivered?.duplicates ?? [], delivered?.forwarded ?? NOTHING_FORWARDED, cors, notCredited)
+  }
+
+  /** The tracker's answer to a forwarding, with its log line and metrics. */
+  const answer = (
+    auth: AuthorizedUser,
+    screened: Screened,
+    duplicates: string[],
+    forwarded: Forwarded,
+    cors: Record<string, string>,
+    notCredited: ProxyOutcome['notCredited'],
+  ): PlainAnswer => {
+    const { accepted, inDoubt, failure } = forwarded
+    // The platform's own error bodies stay in the proxy: they may echo request headers.
+    const refused: Rejection[] = forwarded.refused.map(({ id, status }) => ({
+      id,
+      errors: [{ path: '', message: `the Caliper API refused this event (${status})` }],
+    }))
+    const rejected = [...screened.rejected, ...refused]
+    if (forwarded.ledgerError) {
+      log.error(`ledger write failed (${(forwarded.ledgerError as Error).name}); its ids turn doubtful when their lease ends`)
+    }
+    count('accepted', accepted.length)
+    count('duplicate', duplicates.length)
+    count('rejected', rejected.length)
+    count('in-doubt', inDoubt.length)
+    count('deferred', screened.valid.length - accepted.length - duplicates.length - refused.length + screened.othersWaiting)
+    log.info(
+      `user ${auth.id}: ${accepted.length} forwarded, ${duplicates.length} duplicate, ` +
+        `${rejected.length} rejected, ${inDoubt.length} in doubt`,
+    )
+    if (failure?.kind === 'misconfigured') {
+      log.error(`the Caliper API answered ${failure.status}: check caliperUrl and caliperPath; answered 502`)
+      return json(502, errorBody('the Caliper API refused the request; retry later'), { 'retry-after': '60', ...cors })
+    }
+    if (failure) {
+      log.error(`${failure.reason}; answered 503`)
+      const retryAfter = failure.kind === 'unavailable' ? (failure.retryAfter ?? '5') : String(Math.ceil(holdMs / 1000))
+      return json(503, errorBody('the Caliper API is unavailable; retry later'), { 'retry-after': retryAfter, ...cors })
+    }
+    return json(200, { status: 'success', accepted, duplicates, rejected, ...(notCredited.length ? { notCredited } : {}) }, cors)
+  }
+
+  return {
+    maxBodyBytes,
+    async handle(request, readBody) {
+      try {
+        return await handle(request, readBody)
+      } catch (error) {
+        log.error(`internal error: ${(error as Error).name}`)
+        return json(500, errorBody('internal error'))
+      }
+    },
+    async send(given, user) {
+      if (!options.sensor) throw new TypeError("proxy.send: set the sensor option (your app's URL) first")
+      // As plain JSON, as a browser's events arrive: no getters, prototypes or later changes to
+      // what the caller still holds between the checks and the forwarding.
+      const events = JSON.parse(JSON.stringify(given)) as unknown[]
+      // Another student's events are a mistake of the caller here, not a shared computer.
+      const theirs = events.flatMap((e, i) => {
+        const event = e as { id?: unknown; actor?: { id?: unknown } } | null
+        return typeof event?.actor?.id === 'string' && event.actor.id !== user.id ? [typeof event.id === 'string' ? event.id : `data[${i}]`] : []
+      })
+      const screened = screenRequest(screening, events, user, true, now())
+      screened.rejected.push(...theirs.map((id) => ({ id, errors: [{ path: 'actor', message: 'is not the user given to proxy.send' }] })))
+      const delivered = screened.valid.length ? await deliver(options.sensor, screened.valid, user) : undefined
+      const forwarded = delivered?.forwarded ?? NOTHING_FORWARDED
+      const { failure } = forwarded
+      if (failure) throw new CaliperUnavailableError('reason' in failure ? failure.reason : `the Caliper API answered ${failure.status}`)
+      const refused = forwarded.refused.map(({ id, status }) => ({ id, errors: [{ path: '', message: `the Caliper API refused this event (${status})` }] }))
+      return {
+        accepted: forwarded.accepted,
+        duplicates: delivered?.duplicates ?? [],
+        rejected: [...screened.rejected, ...(delivered?.refused ?? []), ...refused],
+        notCredited: delivered?.notCredited ?? [],
+      }
+    },
+  }
+}

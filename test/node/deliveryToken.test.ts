@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { buildTimeSpentEvent } from '../../src/events/index.js'
-import { createDeliveryTokens, withinToken, type DeliveryClaims } from '../../src/proxy/deliveryToken.js'
+import { createDeliveryTokens, withinToken, type DeliveryClaims } from '../../src/proxy/pipeline/deliveryToken.js'
 import { student } from './fakePlatform.js'
 
 const SECRET_A = 'a'.repeat(32) + '-first-secret'

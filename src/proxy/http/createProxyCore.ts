@@ -2,9 +2,11 @@ import type { AuthorizedUser } from '../pipeline/authorizedUser.js'
 import { createDelivery, NOTHING_FORWARDED } from '../pipeline/deliverEvents.js'
 import type { Forwarded } from '../pipeline/forwardEvents.js'
 import { consoleLogger } from '../pipeline/proxyLogger.js'
+import { createDeliveryTokens, withinToken, type DeliveryClaims } from '../pipeline/deliveryToken.js'
 import { createRateLimiter } from '../pipeline/rateLimiter.js'
 import type { Rejection, Screened } from '../pipeline/screenEvents.js'
 import { screenRequest } from '../pipeline/screenRequest.js'
+import { actorIds, tokenStudent } from '../pipeline/tokenStudent.js'
 import { createMemoryLedger } from '../backends/memory/memoryLedger.js'
 import { createMemoryTimeBudget } from '../backends/memory/memoryTimeBudget.js'
 import { budgetTtl, type TimeBudget } from '../store/timeBudget.js'
@@ -68,6 +70,7 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     lookup: options.lookup,
     acceptEvent: options.acceptEvent,
   })
+  const tokens = options.deliveryTokens && createDeliveryTokens(options.deliveryTokens, screening.limits)
   const count = (outcome: 'accepted' | 'duplicate' | 'rejected' | 'in-doubt' | 'deferred', n: number) => {
     if (n) metric({ name: 'events', outcome, count: n })
   }
@@ -93,10 +96,11 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
 
     const auth = await options.authorize(request)
     if (auth instanceof Response) return auth
-    if (!auth) return json(401, errorBody('not signed in'), cors)
+    // Without a session, a delivery token in the body may still speak for its student.
+    if (!auth && !tokens) return json(401, errorBody('not signed in'), cors)
     const tooMany = (waitMs: number) =>
       json(429, errorBody('too many requests from this student; retry later'), { 'retry-after': String(Math.ceil(waitMs / 1000)), ...cors })
-    const waitMs = limiter?.take(auth.id, 1, 0)
+    const waitMs = auth && limiter?.take(auth.id, 1, 0)
     if (waitMs) return tooMany(waitMs)
 
     let text: string
@@ -110,38 +114,80 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
       }
       throw error
     }
-    let parsed: unknown
+    let parsed: { data?: unknown; deliveryToken?: unknown } | null
     try {
       parsed = JSON.parse(text)
     } catch {
       return json(400, errorBody('body is not JSON'), cors)
     }
-    const shell = validateEnvelopeShell(parsed)
+    // With delivery tokens, an envelope without events asks only for the signed-in student's
+    // token: its other fields are checked as any envelope's.
+    const tokenRequest = !!tokens && Array.isArray(parsed?.data) && !parsed.data.length
+    const shell = validateEnvelopeShell(tokenRequest ? { ...parsed, data: [null] } : parsed)
     if (!shell.ok) return json(400, errorBody('invalid envelope', shell.issues.slice(0, 10)), cors)
-    if (shell.value.data.length > MAX_EVENTS) return json(413, errorBody(`at most ${MAX_EVENTS} events per request`), cors)
-    const eventWaitMs = limiter?.take(auth.id, 0, shell.value.data.length)
+    const data = tokenRequest ? [] : shell.value.data
+    if (data.length > MAX_EVENTS) return json(413, errorBody(`at most ${MAX_EVENTS} events per request`), cors)
+    const { sensor, sendTime } = shell.value
+    const app = options.deliveryTokens?.app ?? options.sensor ?? origin ?? new URL(request.url).origin
+    const presented = parsed!.deliveryToken
+    const actors = actorIds(data)
+
+    if (tokens && (!auth || (actors.length && actors.every((id) => id !== auth.id)))) {
+      // Another student's events (a shared computer): theirs if their token says so.
+      const found = await tokenStudent(tokens, presented, data, app, arrived)
+      if (!found.ok) {
+        log.info(`delivery token refused (${found.reason}); ${data.length} event(s) wait`)
+        count('deferred', data.length)
+        if (!auth) return json(401, errorBody(`not signed in, and ${found.reason}`), cors)
+        const deliveryToken = await tokens.issue(auth, app, arrived, tokens.sinceFor(undefined, auth.id, [], arrived))
+        return json(403, { ...errorBody(`these events belong to another student and ${found.reason}; they wait`), deliveryToken }, cors)
+      }
+      const { user, claims } = found
+      const eventWaitMs = limiter?.take(user.id, auth ? 0 : 1, data.length)
+      if (eventWaitMs) return tooMany(eventWaitMs)
+      const screened = screenRequest(screening, data, user, false, arrived, sendTime)
+      // Only what the token's session covers; the rest is left out of the answer, so it waits.
+      const covered = screened.valid.filter((event) => withinToken(event, claims))
+      screened.othersWaiting += screened.valid.length - covered.length
+      screened.valid = covered
+      // A token-only request gets no token: a token must not extend itself.
+      return deliverAndAnswer(`user ${user.id} (by delivery token)`, user, sensor, screened, cors)
+    }
+    const user = auth!
+    const eventWaitMs = limiter?.take(user.id, 0, data.length)
     if (eventWaitMs) return tooMany(eventWaitMs)
 
-    const screened = screenRequest(screening, shell.value.data, auth, false, arrived, shell.value.sendTime)
-    if (screened.othersWaiting && screened.othersWaiting === shell.value.data.length) {
+    const screened = screenRequest(screening, data, user, false, arrived, sendTime)
+    if (screened.othersWaiting && screened.othersWaiting === data.length) {
       count('deferred', screened.othersWaiting)
       return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
     }
-    const delivered = screened.valid.length ? await deliver(shell.value.sensor, screened.valid, auth) : undefined
+    const issue = async () => {
+      const check = presented === undefined ? undefined : await tokens!.verify(presented, app, arrived)
+      const same: DeliveryClaims | undefined = check?.ok ? check.claims : undefined
+      return { deliveryToken: await tokens!.issue(user, app, arrived, tokens!.sinceFor(same, user.id, screened.valid, arrived)) }
+    }
+    return deliverAndAnswer(`user ${user.id}`, user, sensor, screened, cors, tokens && (await issue()))
+  }
+
+  /** Delivers the screened events for `user` and answers, with `extra` in a 200's body. */
+  const deliverAndAnswer = async (who: string, user: AuthorizedUser, sensor: string, screened: Screened, cors: Record<string, string>, extra?: object) => {
+    const delivered = screened.valid.length ? await deliver(sensor, screened.valid, user) : undefined
     screened.rejected.push(...(delivered?.refused ?? []))
     const { notCredited = [] } = delivered ?? {}
-    if (notCredited.length) log.warn(`user ${auth.id}: ${notCredited.length} event(s) claimed time already credited; forwarded without it`)
-    return answer(auth, screened, delivered?.duplicates ?? [], delivered?.forwarded ?? NOTHING_FORWARDED, cors, notCredited)
+    if (notCredited.length) log.warn(`${who}: ${notCredited.length} event(s) claimed time already credited; forwarded without it`)
+    return answer(who, screened, delivered?.duplicates ?? [], delivered?.forwarded ?? NOTHING_FORWARDED, cors, notCredited, extra)
   }
 
   /** The tracker's answer to a forwarding, with its log line and metrics. */
   const answer = (
-    auth: AuthorizedUser,
+    who: string,
     screened: Screened,
     duplicates: string[],
     forwarded: Forwarded,
     cors: Record<string, string>,
     notCredited: ProxyOutcome['notCredited'],
+    extra: object = {},
   ): PlainAnswer => {
     const { accepted, inDoubt, failure } = forwarded
     // The platform's own error bodies stay in the proxy: they may echo request headers.
@@ -159,7 +205,7 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     count('in-doubt', inDoubt.length)
     count('deferred', screened.valid.length - accepted.length - duplicates.length - refused.length + screened.othersWaiting)
     log.info(
-      `user ${auth.id}: ${accepted.length} forwarded, ${duplicates.length} duplicate, ` +
+      `${who}: ${accepted.length} forwarded, ${duplicates.length} duplicate, ` +
         `${rejected.length} rejected, ${inDoubt.length} in doubt`,
     )
     if (failure?.kind === 'misconfigured') {
@@ -171,7 +217,7 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
       const retryAfter = failure.kind === 'unavailable' ? (failure.retryAfter ?? '5') : String(Math.ceil(holdMs / 1000))
       return json(503, errorBody('the Caliper API is unavailable; retry later'), { 'retry-after': retryAfter, ...cors })
     }
-    return json(200, { status: 'success', accepted, duplicates, rejected, ...(notCredited.length ? { notCredited } : {}) }, cors)
+    return json(200, { status: 'success', accepted, duplicates, rejected, ...(notCredited.length ? { notCredited } : {}), ...extra }, cors)
   }
 
   return {

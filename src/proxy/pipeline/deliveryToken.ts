@@ -1,4 +1,4 @@
-import type { TimebackEvent } from '../events/eventTypes.js'
+import type { TimebackEvent } from '../../events/eventTypes.js'
 
 /** The proxy's `deliveryTokens` option: see README, shared computers. */
 export interface DeliveryTokenOptions {

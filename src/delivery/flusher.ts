@@ -163,13 +163,10 @@ export function createFlusher(o: FlusherOptions): Flusher {
         return true
       }
       case 'pause':
-        if (theirs) {
-          o.onDelivery({ ...delivery, error: outcome.why })
-          return true
-        }
+        o.onDelivery({ ...delivery, error: outcome.why })
+        if (theirs) return true
         scheduler.pause()
         o.report(new TrackerError('unauthorized', `${outcome.why}; paused until flush()`, { status: outcome.status, eventIds: ids }))
-        o.onDelivery({ ...delivery, error: outcome.why })
         return false
       case 'retry':
         if (outcome.error !== undefined) delivery.error = String(outcome.error)
@@ -225,8 +222,9 @@ export function createFlusher(o: FlusherOptions): Flusher {
           if (!their.length && !hello) {
             // Nothing to send yet: ask for this student's token now, while the network is up.
             const answer = await postBatch([], o, own)
-            hello = answer.status !== undefined
-            if (answer.kind === 'answered') await keep(answer.token)
+            hello = !!answer.status
+            // The signed-in student's token: this page's student's, as it runs for whoever signed in.
+            await keep(answer.token)
           }
           if (theirs && !token) continue
           for (let i = 0; i < their.length; ) {

@@ -258,17 +258,18 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
     },
     async signOut() {
       await runner?.end()
-      const before = mine((await journal.read()).records).map((r) => r.id)
+      const before = mine((await journal.read()).records)
       await flusher.now(true)
-      const lost = mine((await journal.read()).records).map((r) => r.id)
+      // The flush read the journal: what this page holds is all that is left.
+      const lost = mine(journal.pending()).map((r) => r.id)
       const dead = (await letters()).map((l) => l.id)
       await journal.remove(lost)
       await journal.keepToken(actor.id)
       await journal.forget(dead)
       noteRun(runStore, '')
-      if (lost.length) report(new TrackerError('events-lost', `signed out with ${lost.length} event(s) not sent: removed`, { eventIds: lost }))
+      if (lost[0]) report(new TrackerError('events-lost', `signOut removed ${lost.length} unsent event(s)`, { eventIds: lost }))
       await tracker.destroy()
-      return { sent: before.filter((id) => !lost.includes(id) && !dead.includes(id)), lost }
+      return { sent: before.map((r) => r.id).filter((id) => !lost.includes(id) && !dead.includes(id)), lost }
     },
   }
   registry.set(options.storeName, tracker)

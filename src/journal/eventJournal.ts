@@ -54,8 +54,6 @@ export function createEventJournal(
    * written back, and a later read that lacks one means it was acknowledged elsewhere.
    */
   const saved = new WeakSet<JournalRecord>()
-  /** Delivery tokens as last read or kept: what memory mode answers with. */
-  let tokens: Record<string, string> = {}
   let idb: Journal | undefined
   let down = false
   let idle = false
@@ -148,8 +146,8 @@ export function createEventJournal(
       await attempt((j) => j.remove(ids))
     },
     async keepToken(actorId, token) {
-      if (token) tokens[actorId] = token
-      else delete tokens[actorId]
+      // Not kept in memory mode: the page's own student's token is the flusher's, and other
+      // students' records wait until IndexedDB works again.
       await attempt((j) => j.keepToken(actorId, token))
     },
     async removeKeys(keys) {
@@ -158,8 +156,7 @@ export function createEventJournal(
     async read(): Promise<JournalContents> {
       const before = [...mirror.values()].filter((r) => saved.has(r))
       const stored = await attempt((j) => j.read())
-      if (!stored) return { records: [...mirror.values()], corrupt: [], tokens: { ...tokens } }
-      tokens = { ...stored.value.tokens }
+      if (!stored) return { records: [...mirror.values()], corrupt: [], tokens: {} }
       const seen = new Set(stored.value.records.map((r) => r.id))
       for (const r of before) if (!seen.has(r.id) && !r.open) mirror.delete(r.id)
       for (const record of stored.value.records) {

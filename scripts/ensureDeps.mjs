@@ -1,7 +1,8 @@
 // Runs before `npm start` and `npm test`: a fresh clone has no node_modules yet, so install
 // exactly what package-lock.json says (npm ci) when it is missing or older than the lock file.
-// `node scripts/ensureDeps.mjs examples/next` does the same for the Next.js example, without
-// install scripts (it links this package, whose `prepare` would rebuild it; Next needs none).
+// `node scripts/ensureDeps.mjs examples/next` does the same for an example (the end-to-end tests
+// of examples/next and examples/vite-express call it), without install scripts (an example
+// links this package, whose `prepare` would rebuild it; neither example needs any).
 import { spawnSync } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'

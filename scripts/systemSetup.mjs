@@ -32,8 +32,9 @@ const engines = { chromium: 'chromium', firefox: 'firefox-esr', webkit: 'webkit2
 export function neededPackages({ steps, browsers, display }) {
   const needed = new Set()
   if (steps.includes('node tests')) ['postgresql', 'redis-server'].forEach((p) => needed.add(p))
-  // The end-to-end step drives Chromium, and the back/forward cache test each chosen engine.
-  if (steps.includes('end-to-end')) needed.add('chromium')
+  // The end-to-end step drives Chromium, and the back/forward cache test each chosen engine;
+  // the Vite + Express example runs on a PostgreSQL its test starts.
+  if (steps.includes('end-to-end')) ['chromium', 'postgresql'].forEach((p) => needed.add(p))
   if (steps.includes('browser tests') || steps.includes('end-to-end')) {
     for (const name of browsers) needed.add(engines[name])
     if (browsers.includes('webkit') && !display) needed.add('xvfb') // MiniBrowser needs an X display

@@ -4,11 +4,13 @@
 //   1. type-check (esbuild strips types without checking them)
 //   2. build dist/ (the size check, the CSP test and the end-to-end test use it)
 //   3. size budgets
-//   4. Node tests (event conformance against the published OpenAPI files, the proxy)
+//   4. Node tests (event conformance against the published OpenAPI files, the proxy, the packed
+//      package with publint and arethetypeswrong)
 //   5. browser tests in Chromium, Firefox and WebKit (BROWSERS=chromium,... to choose)
 //   6. end-to-end in Chromium: `npm start`'s demo with its mock Caliper endpoint, the Next.js
-//      example (examples/next, its own npm install), and every code block of the README; the
-//      back/forward cache in each chosen engine
+//      and Vite + Express examples (examples/next, examples/vite-express: each its own npm
+//      install; the latter on a PostgreSQL its test starts), and every code block of the README;
+//      the back/forward cache in each chosen engine
 import { spawnSync } from 'node:child_process'
 import { ensureSystem } from './systemSetup.mjs'
 

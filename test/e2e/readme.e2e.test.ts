@@ -14,7 +14,8 @@
 //   ```js / ts / jsx / tsx
 //                  a module, type-checked with `tsc --strict` (js as ts, jsx as tsx) against the
 //                  built package as an app imports it; `*.vue` imports are components, and the
-//                  script tag's global `TimebackTracker` is there. Names your app provides are
+//                  script tag's global `TimebackTracker` is there, typed as the package types it
+//                  (`timeback-tracker/iife`). Names your app provides are
 //                  declared in the block (`declare function getSession(…)`), in a ts block. A
 //                  package this repository does not install (an optional peer such as `pg`) is
 //                  declared untyped. A tsx block importing solid-js (or our solid entry) is
@@ -27,7 +28,7 @@
 // kind of block a convention here first.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { basename, join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -112,10 +113,13 @@ describe('README code blocks', () => {
   })
 
   it('js/ts/jsx/tsx: every module type-checks with tsc --strict against the built package', () => {
-    // Inside the repository, so `timeback-tracker` resolves to this package by its own name.
+    // Inside the repository, so the blocks' other imports resolve from its node_modules; and
+    // `timeback-tracker` is this package, linked into node_modules as an app has it (a
+    // `/// <reference types>` finds a package only there, not by the package's own name).
     const dir = join(repo, 'test-results', 'readme-blocks')
     rmSync(dir, { recursive: true, force: true })
-    mkdirSync(dir, { recursive: true })
+    mkdirSync(join(dir, 'node_modules'), { recursive: true })
+    symlinkSync(repo, join(dir, 'node_modules', 'timeback-tracker'))
     const files = new Map<string, Block>()
     for (const block of modules) {
       const file = `line-${block.line}.${block.lang.startsWith('j') ? block.lang.replace('j', 't') : block.lang}`
@@ -125,11 +129,11 @@ describe('README code blocks', () => {
       files.set(file, block)
     }
     writeFileSync(join(dir, 'ambient.d.ts'), [
+      '/// <reference types="timeback-tracker/iife" />',
       "declare module '*.vue' {",
       "  const component: import('vue').Component",
       '  export default component',
       '}',
-      "declare const TimebackTracker: typeof import('timeback-tracker')",
       ...uninstalled(modules).map((name) => `declare module '${name}'`),
       '',
     ].join('\n'))

@@ -46,7 +46,7 @@ describe('proxy layout', () => {
   })
 
   it('depends downward only: telemetry, store, backends, upstream, pipeline, HTTP edge, Node adapter', () => {
-    const order = ['telemetry', 'store', 'backends', 'upstream', 'pipeline', 'http', 'node']
+    const order = ['telemetry', 'store', 'backends', 'upstream', 'pipeline', 'http', 'node', 'otel']
     const upward = files.flatMap((f) =>
       importsOf(f).flatMap((i) => {
         const target = local(i)

@@ -16,9 +16,10 @@ describe('npm test set-up', () => {
     assert.deepEqual(neededPackages({ steps: ['node tests'], browsers: ['chromium', 'firefox', 'webkit'], display: false }), ['postgresql', 'redis-server'])
     assert.deepEqual(neededPackages({ steps: ['browser tests'], browsers: ['webkit'], display: true }), ['webkit2gtk-driver'])
     assert.deepEqual(neededPackages({ steps: ['type-check', 'build'], browsers: ['chromium'], display: false }), [])
-    // End to end: Chromium always, and the chosen engines for the back/forward cache test.
-    assert.deepEqual(neededPackages({ steps: ['end-to-end'], browsers: ['firefox'], display: true }).sort(), ['chromium', 'firefox-esr'])
-    assert.deepEqual(neededPackages({ steps: ['end-to-end'], browsers: ['chromium'], display: false }), ['chromium'])
+    // End to end: Chromium and PostgreSQL (the Vite + Express example) always, and the chosen
+    // engines for the back/forward cache test.
+    assert.deepEqual(neededPackages({ steps: ['end-to-end'], browsers: ['firefox'], display: true }).sort(), ['chromium', 'firefox-esr', 'postgresql'])
+    assert.deepEqual(neededPackages({ steps: ['end-to-end'], browsers: ['chromium'], display: false }).sort(), ['chromium', 'postgresql'])
   })
 
   it('installs what is missing on Debian/Ubuntu as root, with sudo otherwise', () => {

@@ -1,4 +1,6 @@
 import type { AuthorizedUser } from '../pipeline/authorizedUser.js'
+import { tracedBudget, tracedLedger } from '../pipeline/tracedStores.js'
+import type { MetricSink } from '../telemetry/proxyMetrics.js'
 import { createDelivery, NOTHING_FORWARDED } from '../pipeline/deliverEvents.js'
 import type { Forwarded } from '../pipeline/forwardEvents.js'
 import { consoleLogger } from '../pipeline/proxyLogger.js'
@@ -37,17 +39,22 @@ export interface ProxyCore {
 /** The proxy's settings and per-request pipeline, wired from its options (see `createCaliperProxy`). */
 export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
   const fetchImpl = options.fetch ?? fetch
-  const ledger = options.ledger ?? createMemoryLedger()
+  const telemetry = options.telemetry
+  const rawLedger = options.ledger ?? createMemoryLedger()
+  const ledger = telemetry ? tracedLedger(rawLedger, telemetry) : rawLedger
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
   const holdMs = options.inDoubtHoldMs ?? 600_000
-  const metric = options.onMetric ?? (() => {})
+  const metric: MetricSink = (m) => {
+    telemetry?.metric(m)
+    options.onMetric?.(m)
+  }
   const log = options.logger ?? consoleLogger
   const send = createUpstream({
     endpoint: `${options.caliperUrl.replace(/\/+$/, '')}${options.caliperPath ?? '/caliper/event'}`,
-    tokens: createTokenSource({ ...options, fetch: fetchImpl }),
-    fetch: fetchImpl,
+    tokens: createTokenSource({ ...options, fetch: telemetry?.fetch('token', fetchImpl) ?? fetchImpl, onMetric: metric }),
+    fetch: telemetry?.fetch('upstream', fetchImpl) ?? fetchImpl,
     timeoutMs: options.upstreamTimeoutMs ?? 15_000,
-    onMetric: options.onMetric,
+    onMetric: metric,
   })
   const now = options.now ?? Date.now
   // Every JSON answer carries this server's clock: the tracker dates events on it.
@@ -57,8 +64,9 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     limits: { clockSkewMs: options.clockSkewMs ?? 120_000, retentionMs, maxXpPerEvent: options.maxXpPerEvent ?? 1000 },
     activityEvents: options.activityEvents,
   }
-  const budget = options.timeBudget ?? (isTimeBudget(ledger) ? ledger : createMemoryTimeBudget({ ttlMs: budgetTtl(retentionMs), now }))
-  if (!options.timeBudget && !isTimeBudget(ledger)) log.warn('this ledger keeps no time budget: credited time is checked per proxy instance only (see TimeBudget)')
+  const rawBudget = options.timeBudget ?? (isTimeBudget(rawLedger) ? rawLedger : createMemoryTimeBudget({ ttlMs: budgetTtl(retentionMs), now }))
+  const budget = telemetry ? tracedBudget(rawBudget, telemetry) : rawBudget
+  if (!options.timeBudget && !isTimeBudget(rawLedger)) log.warn('this ledger keeps no time budget: credited time is checked per proxy instance only (see TimeBudget)')
   const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? {}, now)
   const deliver = createDelivery({
     ledger,
@@ -220,15 +228,18 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     return json(200, { status: 'success', accepted, duplicates, rejected, ...(notCredited.length ? { notCredited } : {}), ...extra }, cors)
   }
 
-  return {
+  const core: ProxyCore = {
     maxBodyBytes,
     async handle(request, readBody) {
-      try {
-        return await handle(request, readBody)
-      } catch (error) {
-        log.error(`internal error: ${(error as Error).name}`)
-        return json(500, errorBody('internal error'))
+      const run = async () => {
+        try {
+          return await handle(request, readBody)
+        } catch (error) {
+          log.error(`internal error: ${(error as Error).name}`)
+          return json(500, errorBody('internal error'))
+        }
       }
+      return telemetry ? telemetry.request(request, run, (answer) => answer.status) : run()
     },
     async send(given, user) {
       if (!options.sensor) throw new TypeError("proxy.send: set the sensor option (your app's URL) first")
@@ -255,4 +266,9 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
       }
     },
   }
+  if (telemetry) {
+    const sendEvents = core.send
+    core.send = (given, user) => telemetry.request(undefined, () => sendEvents(given, user), () => 200)
+  }
+  return core
 }

@@ -7,6 +7,7 @@ import type { ProxyLogger } from '../pipeline/proxyLogger.js'
 import type { RateLimits } from '../pipeline/rateLimiter.js'
 import type { Rejection } from '../pipeline/screenEvents.js'
 import type { MetricSink } from '../telemetry/proxyMetrics.js'
+import type { ProxyTelemetry } from '../telemetry/proxyTelemetry.js'
 
 export interface CaliperProxyOptions {
   /** Base URL of the Timeback Caliper API; events go to `${caliperUrl}${caliperPath}`. */
@@ -56,6 +57,11 @@ export interface CaliperProxyOptions {
   logger?: ProxyLogger
   /** Counts and timings for your metrics (see `ProxyMetric`). */
   onMetric?: MetricSink
+  /**
+   * Spans and metrics for a tracing system: `openTelemetry()` from `timeback-tracker/proxy/otel`
+   * (OpenTelemetry), or your own `ProxyTelemetry`.
+   */
+  telemetry?: ProxyTelemetry
   /**
    * How far after its envelope's `sendTime` an event may be dated (dates are first put on this
    * server's clock by the envelope's `sendTime`, so a device's wrong clock does not count here);

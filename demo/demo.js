@@ -259,7 +259,7 @@
     renderNow()
   }
   // What a student could post by hand: 86,400 active seconds in a one-minute window. The proxy
-  // refuses it (README, "What students cannot fake") and says why.
+  // refuses it (docs/trust.md, "What students cannot fake") and says why.
   $('forge').addEventListener('click', async () => {
     const now = Date.now()
     const iso = (t) => new Date(t).toISOString()

@@ -42,7 +42,7 @@
   }
 
   access.addEventListener('click', async () => {
-    // A user gesture, as the Storage Access API requires. See README, "Embedded in another site".
+    // A user gesture, as the Storage Access API requires. See docs/embedding.md, "Embedded in another site".
     try {
       await document.requestStorageAccess()
       note('storage access granted: reload the tool to use it')

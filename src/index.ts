@@ -1,4 +1,8 @@
-// timeback-tracker: measure learning time in the browser, report it to Timeback as Caliper events.
+/**
+ * Measure learning time in the browser, report it to Timeback as Caliper events.
+ *
+ * @module timeback-tracker
+ */
 export * from './tracker/index.js'
 export * from './events/index.js'
 export * from './core/index.js'

@@ -21,7 +21,13 @@ export type TrackerErrorCode =
   /** A `subscribe()` listener threw. (A throwing `headers()` hook is a failed delivery, retried.) */
   | 'callback-failed'
 
+/**
+ * What `onError` receives for a problem in background work (storage, delivery, a listener),
+ * which never throws into the app. `code` says which; `event-rejected` carries each refused
+ * event's reasons in `cause`, in `eventIds` order.
+ */
 export class TrackerError extends Error {
+  /** Which problem this is. */
   readonly code: TrackerErrorCode
   /** Events concerned, where there are any. */
   readonly eventIds: string[]

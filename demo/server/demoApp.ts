@@ -16,7 +16,7 @@ export interface DemoAppOptions {
 }
 
 /**
- * The demo's signed-in user. A real app takes this from its session instead: see README,
+ * The demo's signed-in user. A real app takes this from its session instead: see docs/proxy.md,
  * "Plugging in your session" (`authorize(request)` returns the user behind the cookie).
  */
 export const DEMO_STUDENT: AuthorizedUser & { email: string; name: string } = {
@@ -66,7 +66,7 @@ export function createDemoApp(options: DemoAppOptions) {
     deliveryTokens: { keys: { demo: `${randomUUID()}${randomUUID()}` }, current: 'demo' },
   })
   // The embedded tool's proxy: no cookies reach a third-party iframe, so a token in a header
-  // names the student (README, "Embedded in another site"). A real app mints it per launch.
+  // names the student (docs/embedding.md, "Embedded in another site"). A real app mints it per launch.
   const embedToken = randomUUID()
   const embeddedProxy = createCaliperProxy({
     ...upstream,

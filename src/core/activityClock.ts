@@ -15,6 +15,7 @@ export interface ActivityClockOptions extends ClassifierOptions {
   clockGapToleranceMs: number
 }
 
+/** The page as the activity starts: `createActivityClock`'s third argument. */
 export interface InitialPageState {
   visible: boolean
   focused: boolean
@@ -33,8 +34,10 @@ export interface ClockUpdate {
   changed: boolean
 }
 
+/** Milliseconds per bucket (`activity.totals`). */
 export type BucketTotals = Record<Bucket, number>
 
+/** The clock at one moment: what `snapshot()` returns. */
 export interface ClockSnapshot {
   /** The current bucket, why, and since when. */
   state: Classification & { since: number }
@@ -78,6 +81,10 @@ const CREDITED: ReadonlySet<Bucket> = new Set(['active', 'waste', 'anti-pattern'
 /** Whether two stretches are the same kind of time (bucket, reason and subType). */
 export const sameClass = (a: Classification, b: Classification) => a.bucket === b.bucket && a.reason === b.reason && a.subType === b.subType
 
+/**
+ * Creates the pure core of one activity (see `ActivityClock`), started at `start` on a
+ * monotonic clock, with the page as `initial` describes it.
+ */
 export function createActivityClock(options: ActivityClockOptions, start: number, initial: InitialPageState): ActivityClock {
   const { sliceMs, checkpointMs, clockGapToleranceMs } = options
   let state: PageState = {

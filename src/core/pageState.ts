@@ -24,6 +24,7 @@ export interface PageState {
   inputSinceBlur?: boolean
 }
 
+/** A stretch's kind of time: its bucket, why (`reason`), and a mark's `subType`. */
 export interface Classification {
   bucket: Bucket
   reason: Reason

@@ -15,6 +15,7 @@ export interface SliceReport {
   items: SliceItem[]
 }
 
+/** Accumulates time into the open slice and reports it in whole seconds (`createRoundedSlices`). */
 export interface RoundedSlices {
   /** Adds `ms` of `bucket` (and `subType`) time to the open slice. */
   add(bucket: Bucket, ms: number, subType?: string): void

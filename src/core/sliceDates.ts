@@ -1,5 +1,6 @@
 import type { SliceReport } from './roundedSlices.js'
 
+/** Dates a slice report: what `createSliceDates` returns. */
 export type SliceDater = (report: SliceReport, wallEnd: number, close?: boolean) => SliceReport
 
 /**

@@ -18,6 +18,7 @@ export type Reason =
   | 'paused' // not counted: activity.pause()
   | 'abandoned' // not counted: hidden longer than hiddenTimeoutMs
 
+/** What `activity.mark()` declares time to be. */
 export type MarkKind = 'waste' | 'anti-pattern'
 
 /** A classified stretch of time, `[start, end)` in ms on the activity's (monotonic) clock. */

@@ -11,10 +11,13 @@ import { serverOffset } from './serverClock.js'
 
 /** One delivery attempt, for `subscribe()` listeners and the demo. */
 export interface Delivery {
+  /** A POST with `fetch`, or the hide-time `sendBeacon` (never taken as delivered). */
   transport: 'fetch' | 'beacon'
+  /** When the attempt was made, epoch ms. */
   at: number
   /** Events in the attempt. */
   ids: string[]
+  /** The proxy's HTTP status, when it answered. */
   status?: number
   /** Acknowledged (accepted or duplicate): removed from the journal. */
   done?: string[]
@@ -22,6 +25,7 @@ export interface Delivery {
   rejected?: string[]
   /** Set when the attempt failed and a retry is scheduled. */
   retryInMs?: number
+  /** What went wrong, in words, when the attempt did not fully succeed. */
   error?: string
 }
 
@@ -30,7 +34,8 @@ export interface FlusherOptions extends PostOptions {
   locks: PageLocks
   /**
    * This page's student. Other students' events (a shared computer) go in envelopes of their
-   * own, each with that student's delivery token; without one they wait (see README).
+   * own, each with that student's delivery token; without one they wait (see docs/delivery.md,
+   * shared computers).
    */
   actorId: string
   /** This page's session id: its own open checkpoints are never sealed by its flushes. */

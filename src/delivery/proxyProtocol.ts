@@ -1,6 +1,6 @@
 /**
  * The proxy's answer to a batch (200): which event ids it took, which it had already taken, and
- * which it refuses for good, with the reasons. See README "Proxy protocol".
+ * which it refuses for good, with the reasons. See docs/proxy.md, the protocol.
  */
 export interface ProxyAnswer {
   accepted: string[]

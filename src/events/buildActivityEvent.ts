@@ -9,6 +9,7 @@ import { parseOrThrow } from './parse.js'
 import { timeInput, toEpochMs, type TimeInput } from './timeInput.js'
 import { toActivityContext, toTimebackUser } from './toEventParts.js'
 
+/** What `buildActivityEvent` takes. */
 export interface ActivityEventInput {
   actor: TimebackActor
   object: ActivityContextInput

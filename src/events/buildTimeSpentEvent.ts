@@ -9,6 +9,7 @@ import { parseOrThrow } from './parse.js'
 import { timeInput, toEpochMs, type TimeInput } from './timeInput.js'
 import { toActivityContext, toTimebackUser } from './toEventParts.js'
 
+/** One kind of time in `TimeSpentEventInput.items`. */
 export interface TimeSpentItemInput {
   type: TimeSpentType
   /** Seconds spent; non-negative. */
@@ -17,6 +18,7 @@ export interface TimeSpentItemInput {
   subType?: string
 }
 
+/** What `buildTimeSpentEvent` takes. */
 export interface TimeSpentEventInput {
   actor: TimebackActor
   object: ActivityContextInput

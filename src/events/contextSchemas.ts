@@ -33,7 +33,15 @@ export const activityTargetInput = /* @__PURE__ */ z.strictObject({ ...activityS
 /** The event `object` as the builders take it: the activity target plus the reporting `app`. */
 export const activityContextInput = /* @__PURE__ */ z.strictObject({ ...activityShape, app: appInput })
 
+/** The signed-in student, as `createTracker`'s `actor` and the builders take it: `{ id, email, name?, role? }`. */
 export type TimebackActor = z.infer<typeof actorInput>
+/** The app reporting the events, as `createTracker`'s `app` takes it: `{ name, id? }`. */
 export type TimebackApp = z.infer<typeof appInput>
+/** An event's `object` as the builders take it: an `ActivityTarget` without `runId`, plus `app`. */
 export type ActivityContextInput = z.infer<typeof activityContextInput>
+/**
+ * What the student is doing, as `tracker.startActivity()` and the adapters take it: the
+ * activity URL (`id`), its `subject`, optionally `activity` and `course`, and `runId` to resume
+ * a run.
+ */
 export type ActivityTarget = z.infer<typeof activityTargetInput>

@@ -8,6 +8,7 @@ import { bool, caliperTime, email, eventId, finite, name, nonEmpty, nonNegative,
 
 const extensions = /* @__PURE__ */ z.optional(z.record(z.string(), z.unknown()))
 
+/** zod/mini schema of an event's `actor`, as received. */
 export const timebackUserSchema = /* @__PURE__ */ z.strictObject({
   id: uri,
   type: z.literal('TimebackUser'),
@@ -19,6 +20,7 @@ export const timebackUserSchema = /* @__PURE__ */ z.strictObject({
 
 const part = /* @__PURE__ */ z.looseObject({ id: z.optional(uri), name, extensions })
 
+/** zod/mini schema of an event's `object`, as received. */
 export const activityContextSchema = /* @__PURE__ */ z.looseObject({
   id: uri,
   type: z.literal('TimebackActivityContext'),
@@ -61,6 +63,7 @@ const timeSpentMetric = /* @__PURE__ */ z.strictObject({
   extensions,
 })
 
+/** zod/mini schema of a whole `TimeSpentEvent`, as received. */
 export const timeSpentEventSchema = /* @__PURE__ */ z.strictObject({
   ...eventBase,
   type: z.literal('TimeSpentEvent'),
@@ -82,6 +85,7 @@ const activityMetric = z
     }),
   )
 
+/** zod/mini schema of a whole `ActivityEvent`, as received. */
 export const activityEventSchema = /* @__PURE__ */ z.strictObject({
   ...eventBase,
   type: z.literal('ActivityEvent'),
@@ -110,6 +114,7 @@ export const activityEventSchema = /* @__PURE__ */ z.strictObject({
     ),
 })
 
+/** zod/mini schema of either event, told apart by `type`. */
 export const timebackEventSchema = /* @__PURE__ */ z.discriminatedUnion('type', [timeSpentEventSchema, activityEventSchema])
 
 /**
@@ -123,6 +128,7 @@ export const envelopeShellSchema = /* @__PURE__ */ z.looseObject({
   data: nonEmpty(z.unknown()),
 })
 
+/** zod/mini schema of a whole envelope: sensor, sendTime, dataVersion, and the events in `data`. */
 export const envelopeSchema = /* @__PURE__ */ z.strictObject({
   sensor: uri,
   sendTime: caliperTime,

@@ -1,6 +1,7 @@
 // The shapes of the Caliper events this library sends (TimebackProfile).
 import type { ActivityMetricType, Subject, TimeSpentType, UserRole } from './constants.js'
 
+/** An event's `actor`: the student (or another user) the event is about. */
 export interface TimebackUser {
   id: string
   type: 'TimebackUser'
@@ -9,6 +10,7 @@ export interface TimebackUser {
   role?: UserRole
 }
 
+/** An event's `object`: the activity, its subject, the reporting app, and optionally the course. */
 export interface TimebackActivityContext {
   id: string
   type: 'TimebackActivityContext'
@@ -20,6 +22,7 @@ export interface TimebackActivityContext {
   process?: boolean
 }
 
+/** One kind of time in a `TimeSpentEvent`, in seconds, over the slice `startDate`–`endDate`. */
 export interface TimeSpentMetric {
   type: TimeSpentType
   /** Seconds. */
@@ -29,6 +32,7 @@ export interface TimeSpentMetric {
   endDate?: string
 }
 
+/** One metric of an `ActivityEvent`: a question count, XP earned (may be negative) or mastered units. */
 export interface ActivityMetric {
   type: ActivityMetricType
   value: number
@@ -53,20 +57,24 @@ interface TimebackEventBase {
   extensions?: EventExtensions
 }
 
+/** The time of one slice of an activity, by kind (active, inactive, unknown, waste, anti-pattern). */
 export interface TimeSpentEvent extends TimebackEventBase {
   type: 'TimeSpentEvent'
   action: 'SpentTime'
   generated: { id: string; type: 'TimebackTimeSpentMetricsCollection'; items: TimeSpentMetric[] }
 }
 
+/** An activity completed (action `Completed`), with its scores and XP. */
 export interface ActivityEvent extends TimebackEventBase {
   type: 'ActivityEvent'
   action: 'Completed'
   generated: { id: string; type: 'TimebackActivityMetricsCollection'; attempt?: number; items: ActivityMetric[] }
 }
 
+/** Either event this library sends. */
 export type TimebackEvent = TimeSpentEvent | ActivityEvent
 
+/** What is POSTed: a Caliper envelope around a batch of events, dated by `sendTime`. */
 export interface CaliperEnvelope<E = TimebackEvent> {
   sensor: string
   sendTime: string

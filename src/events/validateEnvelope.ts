@@ -3,6 +3,7 @@ import { envelopeSchema, envelopeShellSchema, timebackEventSchema } from './even
 import type { CaliperEnvelope, TimebackEvent } from './eventTypes.js'
 import { toFieldIssues, type FieldIssue } from './validationError.js'
 
+/** What the validators return: the value, or every issue by field path. */
 export type Validation<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] }
 
 const validate = <T>(schema: core.$ZodType, value: unknown): Validation<T> => {

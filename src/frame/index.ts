@@ -1,5 +1,9 @@
-// timeback-tracker/frame: for a page inside a cross-origin iframe, to tell the page embedding it
-// (which runs the tracker) that the student is working here. A few hundred bytes, no tracker.
+/**
+ * For a page inside a cross-origin iframe, to tell the page embedding it (which runs the tracker)
+ * that the student is working here. A few hundred bytes, no tracker.
+ *
+ * @module timeback-tracker/frame
+ */
 import { FRAME_INPUT } from './frameMessage.js'
 
 /** Input that proves the student is at the frame. Not `scroll`: a page can scroll itself. */

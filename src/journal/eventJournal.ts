@@ -4,6 +4,10 @@ import { createIdbJournal } from './idbJournal.js'
 import type { Journal, JournalContents } from './journal.js'
 import { sealRecord, type DeadLetter, type JournalRecord } from './journalRecord.js'
 
+/**
+ * Where the tracker keeps events now (`snapshot().queue.storage`): `memory` while IndexedDB does
+ * not work, until it stores again.
+ */
 export type StorageMode = 'indexeddb' | 'memory'
 
 /** In memory mode, IndexedDB is tried again after 1 s, 2 s, 4 s… and then every 30 s. */

@@ -3,7 +3,7 @@
 // flushes are not serialised across tabs (the proxy's dedupe keeps that safe), and each tab
 // credits its own media. Firefox keeps no page that holds a lock in its back/forward cache, so
 // none is held for a page's life: the flush lock only while flushing, the media lock only while
-// media plays (README, "The back/forward cache").
+// media plays (docs/delivery.md, "Back/forward cache").
 
 export interface PageLocks {
   /** Runs `fn` holding `name` exclusively, waiting for it if another tab has it. */

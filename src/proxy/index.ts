@@ -1,5 +1,9 @@
-// timeback-tracker/proxy: the reference backend proxy (no browser code). Its core is
-// fetch-standard (Node ≥ 20, Deno, Bun, workerd); `proxy.node` adapts it to Node's `http`.
+/**
+ * The reference backend proxy (no browser code). Its core is fetch-standard (Node ≥ 20, Deno, Bun,
+ * workerd); `proxy.node` adapts it to Node's `http`.
+ *
+ * @module timeback-tracker/proxy
+ */
 export { createCaliperProxy } from './createCaliperProxy.js'
 export type { CaliperProxy } from './createCaliperProxy.js'
 export { CaliperUnavailableError } from './http/proxyOptions.js'

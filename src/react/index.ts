@@ -1,5 +1,9 @@
-// timeback-tracker/react: a provider and hooks. React stays a peer dependency. The build puts
-// 'use client' on top of this entry (rollup.config.mjs), so Server Components can import it.
+/**
+ * A provider and hooks. React stays a peer dependency. The build puts 'use client' on top of this
+ * entry (rollup.config.mjs), so Server Components can import it.
+ *
+ * @module timeback-tracker/react
+ */
 import { createContext, createElement, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react'
 import { acquireActivity, activityArgs, type ActivityOptions } from '../adapters/activityLease.js'
 import type { ActivityTarget } from '../events/contextSchemas.js'
@@ -11,6 +15,7 @@ export type { ActivityOptions }
 
 const TrackerContext = createContext<Tracker | undefined>(undefined)
 
+/** `TrackerProvider`'s props: a `tracker` you created, or the `options` to create one with. */
 export type TrackerProviderProps = { children?: ReactNode } & ({ tracker: Tracker; options?: never } | { options: TrackerOptions; tracker?: never })
 
 /**

@@ -1,6 +1,10 @@
-// timeback-tracker/solid: a provider and primitives on Solid 1.x's reactivity. Solid stays a
-// peer dependency. Only effects and `onMount` touch the tracker, and Solid runs neither on the
-// server: rendered there, these do nothing.
+/**
+ * A provider and primitives on Solid 1.x's reactivity. Solid stays a peer dependency. Only effects
+ * and `onMount` touch the tracker, and Solid runs neither on the server: rendered there, these do
+ * nothing.
+ *
+ * @module timeback-tracker/solid
+ */
 import {
   createComponent,
   createContext,
@@ -23,6 +27,7 @@ export type { ActivityOptions }
 
 const TrackerContext = createContext<Accessor<Tracker | undefined>>(() => undefined)
 
+/** `TrackerProvider`'s props: a `tracker` you created, or the `options` to create one with. */
 export type TrackerProviderProps = { children?: JSX.Element } & (
   | { tracker: Tracker; options?: never }
   | { options: TrackerOptions; tracker?: never }

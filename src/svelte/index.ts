@@ -1,6 +1,9 @@
-// timeback-tracker/svelte: stores and a helper for Svelte 5. Svelte stays a peer dependency.
-// Only `onMount` work touches the tracker, and Svelte never runs it on the server: rendered
-// there, these do nothing.
+/**
+ * Stores and a helper for Svelte 5. Svelte stays a peer dependency. Only `onMount` work touches the
+ * tracker, and Svelte never runs it on the server: rendered there, these do nothing.
+ *
+ * @module timeback-tracker/svelte
+ */
 import { getContext, onMount, setContext } from 'svelte'
 import { readable, writable, type Readable } from 'svelte/store'
 import { acquireActivity, activityArgs, type ActivityOptions } from '../adapters/activityLease.js'

@@ -21,6 +21,7 @@ import { pageHasFocus, pageIsVisible } from '../signals/watchPage.js'
 import { whenActivated } from '../signals/whenActivated.js'
 import type { ResolvedTrackerOptions } from './trackerOptions.js'
 
+/** Whether the activity still measures (`running`), or was `complete()`d or `end()`ed. */
 export type ActivityStatus = 'running' | 'completed' | 'ended'
 
 /** What `complete()` / `end()` did. */
@@ -28,6 +29,7 @@ export type CompletionResult =
   | { recorded: true; eventIds: string[] }
   | { recorded: false; reason: string }
 
+/** `complete()`'s second argument: how the ActivityEvent describes the attempt. */
 export interface CompleteOptions {
   /** Attempt number (≥ 1). */
   attempt?: number
@@ -48,6 +50,7 @@ export interface Activity {
    * to resume the run later: `startActivity({ ...target, runId })`.
    */
   readonly runId: string
+  /** `running` until `complete()` or `end()`. */
   readonly status: ActivityStatus
   /** Milliseconds per bucket so far (they sum to the elapsed time). */
   readonly totals: BucketTotals
@@ -55,9 +58,11 @@ export interface Activity {
   readonly state: ClockSnapshot['state']
   /** Stop counting time (e.g. a pause menu); not counted until `resume()`. */
   pause(): void
+  /** Count time again after `pause()`, classified as the page is now. */
   resume(): void
   /** Declare time from now as waste or anti-pattern, with an optional subType, until `unmark()`. */
   mark(type: MarkKind, subType?: string): void
+  /** End a `mark()`: time is classified by the page's state again. */
   unmark(): void
   /** Report input the tracker cannot see (e.g. forwarded from a cross-origin iframe). */
   input(): void

@@ -17,6 +17,7 @@ import { noteRun, recentRun } from './recentRun.js'
 import { trackerRegistry } from './registry.js'
 import { resolveTrackerOptions, type TrackerOptions } from './trackerOptions.js'
 
+/** `startActivity`'s second argument. */
 export interface StartOptions {
   /** `false`: a completion-only activity (no TimeSpentEvents; `complete()` sends only XP). */
   time?: boolean
@@ -26,19 +27,27 @@ const startInput = /* @__PURE__ */ z.optional(z.strictObject({ time: z.optional(
 
 /** Everything a UI needs at a glance: the running activity, the queue, the last delivery. */
 export interface TrackerSnapshot {
+  /** The running activity: its URL, state, totals (ms per bucket) and elapsed ms; else undefined. */
   activity:
     | { id: string; state: Activity['state']; totals: Activity['totals']; elapsed: number }
     | undefined
+  /** What waits to be delivered, and how. */
   queue: {
     /** Events stored and not yet acknowledged by the proxy. */
     pending: number
+    /** Where events are kept now: `memory` while IndexedDB does not work. */
     storage: StorageMode
     /** Sending is paused (401/403, a redirect, a non-proxy 2xx) until `flush()`. */
     paused: boolean
   }
+  /** The latest delivery attempt, by fetch or beacon, if there was one. */
   lastDelivery: Delivery | undefined
 }
 
+/**
+ * Measures one signed-in student's activities on this page and delivers their events. Get one
+ * from `createTracker()`; one live tracker per `storeName` per page.
+ */
 export interface Tracker {
   /**
    * Starts measuring an activity. One runs at a time: starting another ends the running one
@@ -64,6 +73,7 @@ export interface Tracker {
   destroy(): Promise<void>
   /** Calls `listener` on state changes, queue changes and delivery outcomes. Returns unsubscribe. */
   subscribe(listener: (snapshot: TrackerSnapshot) => void): () => void
+  /** The state now: the running activity, the queue, the last delivery (what `subscribe` sends). */
   snapshot(): TrackerSnapshot
   /** Events stored and not yet acknowledged (open checkpoints included), oldest first. */
   queue(): Promise<Array<{ id: string; type: string; createdAt: number; open: boolean; event: unknown }>>

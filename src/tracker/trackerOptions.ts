@@ -62,7 +62,9 @@ export interface TrackerOptions {
 
 /** What `storage` takes: a Storage Access handle, or either of its members. */
 export interface TrackerStorage {
+  /** Opens the tracker's database instead of the page's `indexedDB`. */
   indexedDB?: IDBFactory
+  /** Takes the flush and media locks instead of the page's `navigator.locks`. */
   locks?: LockManager
 }
 

@@ -1,4 +1,8 @@
-// timeback-tracker/vue: a plugin and composables. Vue stays a peer dependency.
+/**
+ * A plugin and composables. Vue stays a peer dependency.
+ *
+ * @module timeback-tracker/vue
+ */
 import { getCurrentInstance, inject, onActivated, onBeforeUnmount, onDeactivated, onMounted, shallowRef, type App, type InjectionKey, type ShallowRef } from 'vue'
 import { acquireActivity, activityArgs, type ActivityOptions } from '../adapters/activityLease.js'
 import type { ActivityTarget } from '../events/contextSchemas.js'
@@ -8,6 +12,7 @@ import type { TrackerOptions } from '../tracker/trackerOptions.js'
 
 export type { ActivityOptions }
 
+/** The injection key the plugin provides the tracker under (`inject(TRACKER_KEY)`). */
 export const TRACKER_KEY: InjectionKey<Tracker> = Symbol('timeback-tracker')
 
 /**
@@ -19,6 +24,7 @@ export const TRACKER_KEY: InjectionKey<Tracker> = Symbol('timeback-tracker')
  * createApp(App).use(TimebackTracker, { options: { endpoint: '/api/caliper', app: { name: 'Math App' }, actor } }).mount('#app')
  */
 export const TimebackTracker = {
+  /** Called by `app.use()`: provides the tracker to every component of `app`. */
   install(app: App, config: { tracker: Tracker } | { options: TrackerOptions }) {
     if (typeof window === 'undefined') return
     const tracker = 'tracker' in config ? config.tracker : createTracker(config.options)

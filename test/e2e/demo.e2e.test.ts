@@ -40,7 +40,7 @@ describe('the demo, end to end', () => {
     page.on('pageerror', (e) => problems.push(e.message))
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
     // Page time starts an hour ago: the proxy refuses times in the future and older than its
-    // retention (README, "What students cannot fake"), and this script moves page time ahead.
+    // retention (docs/trust.md), and this script moves page time ahead.
     const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000
     await page.clock.install({ time: new Date(t0) })
     // Page time runs minutes ahead in seconds here, while the proxy's clock is real: the proxy

@@ -1,5 +1,7 @@
-// Every fenced code block of README.md runs or type-checks as shown, so the README cannot drift
-// from the code. Needs the build (npm test builds first). Conventions, by info string:
+// Every fenced code block of README.md and of the guides in docs/ runs or type-checks as shown,
+// every relative link among them leads to a file and heading that exist, and the README links to
+// every guide, so the docs cannot drift from the code or from each other. Needs the build (npm
+// test builds first). Conventions, by info string:
 //
 //   ```sh          commands. Each `npm …` must be `npm install|ci|pack` or name a script in the
 //                  package.json of the folder it runs in (`cd` is followed, from the repository
@@ -20,30 +22,32 @@
 //                  package this repository does not install (an optional peer such as `pg`) is
 //                  declared untyped. A tsx block importing solid-js (or our solid entry) is
 //                  compiled with Solid's JSX.
-//   ```svelte      a Svelte component: compiled and rendered on the server by
-//                  test/node/frameworkAdapters.test.ts (Svelte's own compiler).
+//   ```svelte      a Svelte component, in the README only: compiled and rendered on the server
+//                  by test/node/frameworkAdapters.test.ts (Svelte's own compiler).
 //   ``` (no info string) or ```text
 //                  not code (a folder tree, an error message): skipped.
 // Fences may be indented (inside a list item). Any other info string fails the test: give a new
 // kind of block a convention here first.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
-import { basename, join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { chromium, type Browser } from 'playwright-core'
 import { assertInstalled, browserPaths, chromiumArgs } from '../../scripts/browsers.mjs'
 
 interface Block {
+  /** The Markdown file, relative to the repository: README.md, docs/….md. */
+  file: string
   lang: string
   name: string | undefined
   code: string
-  /** Line of README.md where the code starts. */
+  /** Line of the file where the code starts. */
   line: number
 }
 
-function readBlocks(markdown: string): Block[] {
+function readBlocks(file: string, markdown: string): Block[] {
   const blocks: Block[] = []
   const lines = markdown.split('\n')
   for (let i = 0; i < lines.length; i++) {
@@ -54,7 +58,7 @@ function readBlocks(markdown: string): Block[] {
     const start = i + 1
     while (++i < lines.length && !/^ *```\s*$/.test(lines[i]!));
     const code = lines.slice(start, i).map((line) => line.slice(Math.min(indent, line.search(/\S|$/))))
-    blocks.push({ lang, name, code: code.join('\n'), line: start + 1 })
+    blocks.push({ file, lang, name, code: code.join('\n'), line: start + 1 })
   }
   return blocks
 }
@@ -69,18 +73,46 @@ function uninstalled(code: Block[]): string[] {
     (name) => !name.startsWith('node:') && name !== 'timeback-tracker' && !existsSync(join(repo, 'node_modules', name)) && !existsSync(join(repo, 'node_modules/@types', name)),
   )
 }
-const blocks = readBlocks(readFileSync('README.md', 'utf8'))
-const at = (b: Block) => `README.md:${b.line}`
+const documents = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
+const blocks = documents.flatMap((file) => readBlocks(file, readFileSync(file, 'utf8')))
+const at = (b: Block) => `${b.file}:${b.line}`
 const modules = blocks.filter((b) => ['js', 'ts', 'jsx', 'tsx'].includes(b.lang) && !b.name)
 const scripts = new Map(blocks.filter((b) => b.lang === 'js' && b.name).map((b) => [b.name!, b.code]))
 const pages = blocks.filter((b) => b.lang === 'html')
 const commands = blocks.filter((b) => b.lang === 'sh')
 
-describe('README code blocks', () => {
+describe('README and docs/ code blocks', () => {
   it('each block is of a known kind', () => {
-    const known = (b: Block) => ['sh', 'html', 'js', 'ts', 'jsx', 'tsx', 'svelte', '', 'text'].includes(b.lang) && (!b.name || b.lang === 'js')
+    const kinds = ['sh', 'html', 'js', 'ts', 'jsx', 'tsx', 'svelte', '', 'text']
+    const known = (b: Block) => kinds.includes(b.lang) && (b.lang !== 'svelte' || b.file === 'README.md') && (!b.name || b.lang === 'js')
     assert.deepEqual(blocks.filter((b) => !known(b)).map((b) => `${at(b)} \`\`\`${b.lang} ${b.name ?? ''}`), [])
-    assert.ok(modules.length >= 4 && pages.length >= 1 && commands.length >= 2, 'the README has its examples')
+    const readme = (list: Block[]) => list.filter((b) => b.file === 'README.md').length
+    assert.ok(readme(modules) >= 4 && readme(pages) >= 1 && readme(commands) >= 2, 'the README has its examples')
+    assert.ok(documents.length > 1 && modules.some((b) => b.file !== 'README.md'), 'the docs/ guides are read')
+    // Pages find their scripts by name, in every file: a second script of one name would hide the first.
+    const named = blocks.filter((b) => b.name).map((b) => b.name)
+    assert.deepEqual(named.filter((name, i) => named.indexOf(name) !== i), [], 'script names are unique')
+  })
+
+  it('links: every relative link leads to a file, and to a heading there when it names one', () => {
+    // GitHub's heading anchors: lower case, punctuation dropped, each space a hyphen.
+    const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-')
+    const prose = (markdown: string) => markdown.replace(/^ *```[^]*?^ *```\s*$/gm, '')
+    const anchors = (file: string) => new Set([...prose(readFileSync(file, 'utf8')).matchAll(/^#+ (.*)$/gm)].map((m) => slug(m[1]!)))
+    const problems: string[] = []
+    for (const file of documents) {
+      for (const [, target] of prose(readFileSync(file, 'utf8')).matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue
+        const [path, hash] = target!.split('#')
+        const to = path ? join(dirname(file), path) : file
+        if (!existsSync(to)) problems.push(`${file}: ${target}: no ${to}`)
+        else if (hash !== undefined && (!to.endsWith('.md') || !anchors(to).has(hash))) problems.push(`${file}: ${target}: no heading #${hash} in ${to}`)
+      }
+    }
+    assert.deepEqual(problems, [])
+    // A guide the README does not link to is one a newcomer never finds.
+    const linked = new Set([...readFileSync('README.md', 'utf8').matchAll(/\]\((docs\/[^)#\s]+)/g)].map((m) => m[1]))
+    assert.deepEqual(documents.filter((file) => file !== 'README.md' && !linked.has(file)), [], 'the README links to every guide')
   })
 
   it('sh: every npm command exists where it runs', () => {
@@ -121,8 +153,10 @@ describe('README code blocks', () => {
     mkdirSync(join(dir, 'node_modules'), { recursive: true })
     symlinkSync(repo, join(dir, 'node_modules', 'timeback-tracker'))
     const files = new Map<string, Block>()
+    // One file per block, named after where it comes from: README.md:76 → README.md-76.tsx.
+    const source = (file: string) => file.replace('/', '~')
     for (const block of modules) {
-      const file = `line-${block.line}.${block.lang.startsWith('j') ? block.lang.replace('j', 't') : block.lang}`
+      const file = `${source(block.file)}-${block.line}.${block.lang.startsWith('j') ? block.lang.replace('j', 't') : block.lang}`
       // Solid's JSX: the file's own pragma (on the first line, so line numbers hold).
       const solid = /from '(solid-js|timeback-tracker\/solid)'/.test(block.code) ? '/** @jsxImportSource solid-js */ ' : ''
       writeFileSync(join(dir, file), solid + block.code + '\n')
@@ -148,9 +182,12 @@ describe('README code blocks', () => {
     try {
       execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' })
     } catch (error) {
-      // Point at README lines: "line-76.tsx(3,5): error …" is README.md:78.
-      const out = String((error as { stdout?: string }).stdout).replace(/(?:\S*\/)?line-(\d+)\.\w+\((\d+),(\d+)\)/g, (_, l, r, c) => `README.md:${Number(l) + Number(r) - 1}:${c}`)
-      assert.fail(`README code does not type-check:\n${out}`)
+      // Point at the Markdown lines: "README.md-76.tsx(3,5): error …" is README.md:78.
+      const out = String((error as { stdout?: string }).stdout).replace(
+        /(?:\S*\/)?([\w.~-]+\.md)-(\d+)\.\w+\((\d+),(\d+)\)/g,
+        (_, f: string, l, r, c) => `${f.replace('~', '/')}:${Number(l) + Number(r) - 1}:${c}`,
+      )
+      assert.fail(`Code in the docs does not type-check:\n${out}`)
     }
   })
 

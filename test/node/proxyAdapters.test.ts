@@ -1,4 +1,4 @@
-// The proxy over real HTTP: Node's http, Express 4 and 5 (mounted as the README shows), Hono.
+// The proxy over real HTTP: Node's http, Express 4 and 5 (mounted as docs/proxy.md shows), Hono.
 import assert from 'node:assert/strict'
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -141,7 +141,7 @@ describe('Node http adapter', () => {
   })
 })
 
-describe('frameworks, mounted as the README shows', () => {
+describe('frameworks, mounted as docs/proxy.md shows', () => {
   it('10. Express 4 with a global express.json(): beacons (text/plain) and JSON both go through', async () => {
     const { proxy } = setupProxy()
     const app = express4()

@@ -1,3 +1,7 @@
-// timeback-tracker/proxy/otel: OpenTelemetry for the proxy (needs `@opentelemetry/api`).
+/**
+ * OpenTelemetry for the proxy (needs `@opentelemetry/api`).
+ *
+ * @module timeback-tracker/proxy/otel
+ */
 export { openTelemetry } from './openTelemetry.js'
 export type { OpenTelemetryOptions } from './openTelemetry.js'

@@ -230,7 +230,7 @@
     renderNow()
   })
   $('flush').addEventListener('click', () => tracker && tracker.flush())
-  // A shared computer (README, "Shared computers"): the other demo student signs in on this
+  // A shared computer (docs/shared-computers.md): the other demo student signs in on this
   // browser. Switching is the app's sign-out without clearing: the student's unsent events stay
   // with their delivery token and leave with the next flush, whoever is signed in. "Sign out and
   // clear" is tracker.signOut(): what can be sent is sent, the rest of that student is removed.

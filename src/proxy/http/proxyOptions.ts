@@ -90,7 +90,7 @@ export interface CaliperProxyOptions {
    * Shared computers: answers carry a delivery token for the signed-in student, which lets the
    * tracker deliver that student's events after they signed out (whoever is signed in then),
    * dated within the session it covers. Without it, other students' events wait (403). Secrets
-   * never leave the server. See README, shared computers.
+   * never leave the server. See docs/shared-computers.md.
    */
   deliveryTokens?: DeliveryTokenOptions
   /** The server's clock, for tests. */

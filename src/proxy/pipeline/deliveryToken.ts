@@ -1,6 +1,6 @@
 import type { TimebackEvent } from '../../events/eventTypes.js'
 
-/** The proxy's `deliveryTokens` option: see README, shared computers. */
+/** The proxy's `deliveryTokens` option: see docs/shared-computers.md. */
 export interface DeliveryTokenOptions {
   /** Key id → secret (at least 32 bytes). Tokens of any listed key verify; rotate by adding one. */
   keys: Record<string, string>

@@ -37,8 +37,8 @@ export default [
     },
   },
   {
-    input: { index: 'src/proxy/index.ts', otel: 'src/proxy/otel/index.ts' },
-    external: (id) => id.startsWith('node:') || /^(zod|better-sqlite3|@opentelemetry\/api)(\/|$)/.test(id),
+    input: { index: 'src/proxy/index.ts', otel: 'src/proxy/otel/index.ts', conformance: 'src/proxy/conformance/index.ts' },
+    external: (id) => id.startsWith('node:') || /^(zod|better-sqlite3|fast-check|@opentelemetry\/api)(\/|$)/.test(id),
     plugins: [esbuild({ target: 'node20', tsconfig: 'tsconfig.node.json' })],
     output: { dir: 'dist/proxy', format: 'es', entryFileNames: '[name].js', sourcemap: true },
   },

@@ -15,6 +15,7 @@ export default {
     'src/frame/index.ts',
     'src/proxy/index.ts',
     'src/proxy/otel/index.ts',
+    'src/proxy/conformance/index.ts',
   ],
   tsconfig: 'tsconfig.build.json',
   out: 'docs/api',

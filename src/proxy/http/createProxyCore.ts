@@ -1,8 +1,7 @@
 import type { AuthorizedUser } from '../pipeline/authorizedUser.js'
 import { tracedBudget, tracedLedger } from '../pipeline/tracedStores.js'
 import type { MetricSink } from '../telemetry/proxyMetrics.js'
-import { createDelivery, NOTHING_FORWARDED } from '../pipeline/deliverEvents.js'
-import type { Forwarded } from '../pipeline/forwardEvents.js'
+import { createDelivery, NOTHING_FORWARDED, type Delivered } from '../pipeline/deliverEvents.js'
 import { consoleLogger } from '../pipeline/proxyLogger.js'
 import { createDeliveryTokens, withinToken, type DeliveryClaims } from '../pipeline/deliveryToken.js'
 import { createRateLimiter } from '../pipeline/rateLimiter.js'
@@ -10,17 +9,16 @@ import type { Rejection, Screened } from '../pipeline/screenEvents.js'
 import { screenRequest } from '../pipeline/screenRequest.js'
 import { actorIds, tokenStudent } from '../pipeline/tokenStudent.js'
 import { createMemoryLedger } from '../backends/memory/memoryLedger.js'
+import { createMemoryRateLimit } from '../backends/memory/memoryRateLimit.js'
 import { createMemoryTimeBudget } from '../backends/memory/memoryTimeBudget.js'
+import { isRateLimitStore } from '../store/rateLimitStore.js'
 import { budgetTtl, type TimeBudget } from '../store/timeBudget.js'
 import { createTokenSource } from '../upstream/tokenSource.js'
 import { createUpstream } from '../upstream/upstream.js'
-import { validateEnvelopeShell } from '../../events/validateEnvelope.js'
 import { errorBody, jsonAnswer, type PlainAnswer, type ProxyAnswerOf } from './jsonAnswers.js'
 import { CaliperUnavailableError, type CaliperProxyOptions, type ProxyOutcome } from './proxyOptions.js'
-import { BodyTooLargeError, ClientGoneError, readLimitedBody } from './readLimitedBody.js'
+import { readEnvelope } from './readEnvelope.js'
 import { isAllowedOrigin } from './requestOrigin.js'
-
-const MAX_EVENTS = 1000
 
 const isTimeBudget = (ledger: object): ledger is TimeBudget => 'reserveTime' in ledger && 'releaseTime' in ledger
 
@@ -29,7 +27,8 @@ export interface ProxyCore {
   /**
    * Answers one request. A server adapter may pass `readBody`, its own way to read the body
    * (at most `maxBodyBytes`, throwing `BodyTooLargeError` or `ClientGoneError`), which is asked
-   * only after the origin, sign-in and rate-limit checks.
+   * only after the origin and sign-in checks, and not for a student this instance is holding to
+   * a `Retry-After`.
    */
   handle(request: Request, readBody?: () => Promise<string>): Promise<ProxyAnswerOf>
   send(events: unknown[], user: AuthorizedUser): Promise<ProxyOutcome>
@@ -67,7 +66,8 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
   const rawBudget = options.timeBudget ?? (isTimeBudget(rawLedger) ? rawLedger : createMemoryTimeBudget({ ttlMs: budgetTtl(retentionMs), now }))
   const budget = telemetry ? tracedBudget(rawBudget, telemetry) : rawBudget
   if (!options.timeBudget && !isTimeBudget(rawLedger)) log.warn('this ledger keeps no time budget: credited time is checked per proxy instance only (see TimeBudget)')
-  const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? {}, now)
+  const rateStore = options.rateLimitStore ?? (isRateLimitStore(rawLedger) ? rawLedger : createMemoryRateLimit(now))
+  const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? {}, rateStore, now)
   const deliver = createDelivery({
     ledger,
     budget,
@@ -108,42 +108,30 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     if (!auth && !tokens) return json(401, errorBody('not signed in'), cors)
     const tooMany = (waitMs: number) =>
       json(429, errorBody('too many requests from this student; retry later'), { 'retry-after': String(Math.ceil(waitMs / 1000)), ...cors })
-    const waitMs = auth && limiter?.take(auth.id, 1, 0)
-    if (waitMs) return tooMany(waitMs)
+    const knownWait = auth && limiter?.knownWait(auth.id)
+    if (knownWait) return tooMany(knownWait)
 
-    let text: string
-    try {
-      text = readBody ? await readBody() : await readLimitedBody(request, maxBodyBytes)
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) return json(413, errorBody(`body larger than ${maxBodyBytes} bytes; send fewer events per request`), cors)
-      if (error instanceof ClientGoneError) {
-        log.info('the client went away before its body arrived')
-        return json(400, errorBody('request body incomplete'), cors)
-      }
-      throw error
+    const body = await readEnvelope(request, readBody, maxBodyBytes, !!tokens)
+    if ('refusal' in body) {
+      // One call to the rate-limit store per request, refused or not: a flood of bad bodies
+      // spends the student's allowance of requests as good ones do.
+      const waitMs = auth && (await limiter?.take(auth.id, 0))
+      if (waitMs) return tooMany(waitMs)
+      const { status, message, issues, clientGone } = body.refusal
+      if (clientGone) log.info('the client went away before its body arrived')
+      return json(status, errorBody(message, issues), cors)
     }
-    let parsed: { data?: unknown; deliveryToken?: unknown } | null
-    try {
-      parsed = JSON.parse(text)
-    } catch {
-      return json(400, errorBody('body is not JSON'), cors)
-    }
-    // With delivery tokens, an envelope without events asks only for the signed-in student's
-    // token: its other fields are checked as any envelope's.
-    const tokenRequest = !!tokens && Array.isArray(parsed?.data) && !parsed.data.length
-    const shell = validateEnvelopeShell(tokenRequest ? { ...parsed, data: [null] } : parsed)
-    if (!shell.ok) return json(400, errorBody('invalid envelope', shell.issues.slice(0, 10)), cors)
-    const data = tokenRequest ? [] : shell.value.data
-    if (data.length > MAX_EVENTS) return json(413, errorBody(`at most ${MAX_EVENTS} events per request`), cors)
-    const { sensor, sendTime } = shell.value
+    const { envelope } = body
+    const { data, sensor, sendTime } = envelope
     const app = options.deliveryTokens?.app ?? options.sensor ?? origin ?? new URL(request.url).origin
-    const presented = parsed!.deliveryToken
     const actors = actorIds(data)
 
     if (tokens && (!auth || (actors.length && actors.every((id) => id !== auth.id)))) {
       // Another student's events (a shared computer): theirs if their token says so.
-      const found = await tokenStudent(tokens, presented, data, app, arrived)
+      const found = await tokenStudent(tokens, envelope.deliveryToken, data, app, arrived)
       if (!found.ok) {
+        const waitMs = auth && (await limiter?.take(auth.id, 0))
+        if (waitMs) return tooMany(waitMs)
         log.info(`delivery token refused (${found.reason}); ${data.length} event(s) wait`)
         count('deferred', data.length)
         if (!auth) return json(401, errorBody(`not signed in, and ${found.reason}`), cors)
@@ -151,26 +139,29 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
         return json(403, { ...errorBody(`these events belong to another student and ${found.reason}; they wait`), deliveryToken }, cors)
       }
       const { user, claims } = found
-      const eventWaitMs = limiter?.take(user.id, auth ? 0 : 1, data.length)
-      if (eventWaitMs) return tooMany(eventWaitMs)
+      // The token's student's allowance: their events, whoever's session carries them.
+      const waitMs = await limiter?.take(user.id, data.length)
+      if (waitMs) return tooMany(waitMs)
       const screened = screenRequest(screening, data, user, false, arrived, sendTime)
       // Only what the token's session covers; the rest is left out of the answer, so it waits.
       const covered = screened.valid.filter((event) => withinToken(event, claims))
-      screened.othersWaiting += screened.valid.length - covered.length
+      screened.othersWaiting.push(...screened.valid.filter((event) => !covered.includes(event)).map((event) => event.id))
       screened.valid = covered
       // A token-only request gets no token: a token must not extend itself.
       return deliverAndAnswer(`user ${user.id} (by delivery token)`, user, sensor, screened, cors)
     }
     const user = auth!
-    const eventWaitMs = limiter?.take(user.id, 0, data.length)
-    if (eventWaitMs) return tooMany(eventWaitMs)
+    const waitMs = await limiter?.take(user.id, data.length)
+    if (waitMs) return tooMany(waitMs)
 
     const screened = screenRequest(screening, data, user, false, arrived, sendTime)
-    if (screened.othersWaiting && screened.othersWaiting === data.length) {
-      count('deferred', screened.othersWaiting)
+    const others = screened.othersWaiting.length
+    if (others && others === data.length) {
+      count('deferred', others)
       return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
     }
     const issue = async () => {
+      const presented = envelope.deliveryToken
       const check = presented === undefined ? undefined : await tokens!.verify(presented, app, arrived)
       const same: DeliveryClaims | undefined = check?.ok ? check.claims : undefined
       return { deliveryToken: await tokens!.issue(user, app, arrived, tokens!.sinceFor(same, user.id, screened.valid, arrived)) }
@@ -181,29 +172,21 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
   /** Delivers the screened events for `user` and answers, with `extra` in a 200's body. */
   const deliverAndAnswer = async (who: string, user: AuthorizedUser, sensor: string, screened: Screened, cors: Record<string, string>, extra?: object) => {
     const delivered = screened.valid.length ? await deliver(sensor, screened.valid, user) : undefined
-    screened.rejected.push(...(delivered?.refused ?? []))
-    const { notCredited = [] } = delivered ?? {}
+    const notCredited = delivered?.notCredited ?? []
     if (notCredited.length) log.warn(`${who}: ${notCredited.length} event(s) claimed time already credited; forwarded without it`)
-    return answer(who, screened, delivered?.duplicates ?? [], delivered?.forwarded ?? NOTHING_FORWARDED, cors, notCredited, extra)
+    return answer(who, screened, delivered, cors, extra)
   }
 
   /** The tracker's answer to a forwarding, with its log line and metrics. */
-  const answer = (
-    who: string,
-    screened: Screened,
-    duplicates: string[],
-    forwarded: Forwarded,
-    cors: Record<string, string>,
-    notCredited: ProxyOutcome['notCredited'],
-    extra: object = {},
-  ): PlainAnswer => {
+  const answer = (who: string, screened: Screened, delivered: Delivered | undefined, cors: Record<string, string>, extra: object = {}): PlainAnswer => {
+    const { duplicates = [], forwarded = NOTHING_FORWARDED, refused: refusedByApp = [], notCredited = [] } = delivered ?? {}
     const { accepted, inDoubt, failure } = forwarded
     // The platform's own error bodies stay in the proxy: they may echo request headers.
     const refused: Rejection[] = forwarded.refused.map(({ id, status }) => ({
       id,
       errors: [{ path: '', message: `the Caliper API refused this event (${status})` }],
     }))
-    const rejected = [...screened.rejected, ...refused]
+    const rejected = [...screened.rejected, ...refusedByApp, ...refused]
     if (forwarded.ledgerError) {
       log.error(`ledger write failed (${(forwarded.ledgerError as Error).name}); its ids turn doubtful when their lease ends`)
     }
@@ -211,7 +194,9 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     count('duplicate', duplicates.length)
     count('rejected', rejected.length)
     count('in-doubt', inDoubt.length)
-    count('deferred', screened.valid.length - accepted.length - duplicates.length - refused.length + screened.othersWaiting)
+    // Valid events with no outcome yet: held by another request, in doubt, or not sent.
+    const settled = accepted.length + duplicates.length + refusedByApp.length + refused.length
+    count('deferred', screened.valid.length - settled + screened.othersWaiting.length)
     log.info(
       `${who}: ${accepted.length} forwarded, ${duplicates.length} duplicate, ` +
         `${rejected.length} rejected, ${inDoubt.length} in doubt`,
@@ -246,13 +231,10 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
       // As plain JSON, as a browser's events arrive: no getters, prototypes or later changes to
       // what the caller still holds between the checks and the forwarding.
       const events = JSON.parse(JSON.stringify(given)) as unknown[]
-      // Another student's events are a mistake of the caller here, not a shared computer.
-      const theirs = events.flatMap((e, i) => {
-        const event = e as { id?: unknown; actor?: { id?: unknown } } | null
-        return typeof event?.actor?.id === 'string' && event.actor.id !== user.id ? [typeof event.id === 'string' ? event.id : `data[${i}]`] : []
-      })
       const screened = screenRequest(screening, events, user, true, now())
-      screened.rejected.push(...theirs.map((id) => ({ id, errors: [{ path: 'actor', message: 'is not the user given to proxy.send' }] })))
+      // Another student's events are a mistake of the caller here, not a shared computer.
+      const theirs = screened.othersWaiting.map((id) => ({ id, errors: [{ path: 'actor', message: 'is not the user given to proxy.send' }] }))
+      screened.rejected.push(...theirs)
       const delivered = screened.valid.length ? await deliver(options.sensor, screened.valid, user) : undefined
       const forwarded = delivered?.forwarded ?? NOTHING_FORWARDED
       const { failure } = forwarded

@@ -1,5 +1,6 @@
 import type { AcceptEvent } from '../pipeline/admitEvents.js'
 import type { CaliperLedger } from '../store/ledger.js'
+import type { RateLimitStore } from '../store/rateLimitStore.js'
 import type { TimeBudget } from '../store/timeBudget.js'
 import type { AuthorizedUser } from '../pipeline/authorizedUser.js'
 import type { DeliveryTokenOptions } from '../pipeline/deliveryToken.js'
@@ -82,6 +83,11 @@ export interface CaliperProxyOptions {
   activityEvents?: 'browser' | 'server-only'
   /** Per-student caps on requests and events per minute (429 with Retry-After), or `false`. */
   rateLimit?: RateLimits | false
+  /**
+   * Where the rate limits are kept. Default: the ledger, if it is one (SQLite, PostgreSQL and
+   * Redis are: every instance on that ledger shares them), else this instance's memory.
+   */
+  rateLimitStore?: RateLimitStore
   /** Where each student's credited time is kept. Default: the ledger, if it is one, else memory. */
   timeBudget?: TimeBudget
   /** The envelope's `sensor` (your app's URL) for `proxy.send`. */

@@ -87,8 +87,9 @@ function readNodeBody(req: NodeRequest, res: ServerResponse, maxBytes: number): 
 
 /**
  * The request's body, read from Node's stream only when someone asks for it: the handler's
- * `readBody` (after its origin, sign-in and rate-limit checks, so a refused request is answered
- * without its body being read), or whoever reads `request.body` (same read, shared).
+ * `readBody` (after its origin and sign-in checks, and not for a student it is holding to a
+ * `Retry-After`, so a refused request is answered without its body being read), or whoever reads
+ * `request.body` (same read, shared).
  */
 function lazyBody(req: NodeRequest, res: ServerResponse, maxBytes: number) {
   let read: Promise<string | Error> | undefined
@@ -102,6 +103,17 @@ function lazyBody(req: NodeRequest, res: ServerResponse, maxBytes: number) {
     },
   })
   return { text, stream }
+}
+
+/**
+ * A `Response`'s headers for `writeHead`. Set-Cookie as a list: it is the one header that cannot
+ * be joined into one line, and a plain object of the entries would keep only the last cookie.
+ */
+function headersOf(response: Response): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = Object.fromEntries(response.headers)
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length) headers['set-cookie'] = cookies
+  return headers
 }
 
 export interface NodeHandlerOptions {
@@ -163,7 +175,7 @@ export function toNodeHandler(handler: NodeServable, options: NodeHandlerOptions
         res.writeHead(response.status, response.headers)
         return void res.end(response.body)
       }
-      res.writeHead(response.status, Object.fromEntries(response.headers))
+      res.writeHead(response.status, headersOf(response))
       res.end(Buffer.from(await response.arrayBuffer()))
     })().catch(() => {
       // The client went away (or wrote an unusable request) before its answer: nobody to tell.

@@ -70,6 +70,11 @@ export function createDelivery(settings: DeliverySettings) {
     const claim = await ledger.claim([...byKey.keys()], owner, leaseMs)
     const lease = holdClaim(ledger, owner, claim.claimed, leaseMs)
     let budgeted: string[] = []
+    // Ids the platform has or may have (accepted, in doubt): their time is never freed.
+    const kept = new Set<string>()
+    // While events are on their way, an escaping error cannot tell which arrived: those claims
+    // are left to lapse into doubt. Before and after, a claim still held was never sent.
+    let sending = false
     try {
       const found = await lookUp(claim.doubtful.map(event), lease)
       const admitted = await admitEvents(claim.claimed.filter((key) => lease.held.has(key)).map(event), user, budget, settings.acceptEvent)
@@ -77,14 +82,19 @@ export function createDelivery(settings: DeliverySettings) {
       await lease.release(admitted.refused.map((r) => ledgerKey(r.id)))
       await lease.commit(admitted.empty.map(ledgerKey))
       const { toSend } = admitted
+      sending = true
       const forwarded: Forwarded = toSend.length ? await forwardEvents(settings.send, sensor, toSend, lease, holdMs) : { accepted: [], refused: [], inDoubt: [] }
+      sending = false
       forwarded.accepted.push(...admitted.empty)
+      for (const id of [...forwarded.accepted, ...forwarded.inDoubt]) kept.add(id)
       // Time of events the platform never got is free again (in doubt: it may have them).
-      const kept = new Set([...forwarded.accepted, ...forwarded.inDoubt])
       await freeTime(user, budgeted.filter((id) => !kept.has(id)))
       return { duplicates: [...claim.delivered.map(event), ...found].map((e) => e.id), forwarded, refused: admitted.refused, notCredited: admitted.notCredited }
     } catch (error) {
-      await freeTime(user, budgeted)
+      // Best effort on a failing store: what stays reserved is the time of events not delivered,
+      // which their resend replaces (never credited twice); what stays claimed lapses into doubt.
+      await freeTime(user, budgeted.filter((id) => !kept.has(id))).catch(() => {})
+      if (!sending) await lease.release([...lease.held]).catch(() => {})
       throw error
     } finally {
       lease.end()

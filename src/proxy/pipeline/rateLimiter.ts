@@ -1,3 +1,5 @@
+import type { RateLimitStore } from '../store/rateLimitStore.js'
+
 export interface RateLimits {
   /** Requests one student may make per minute. Default 120 (a tab sends about one a minute). */
   requestsPerMinute?: number
@@ -7,38 +9,40 @@ export interface RateLimits {
 
 export interface RateLimiter {
   /**
-   * Takes `requests` and `events` from the student's allowance; returns undefined when they
-   * were there, or how many ms to wait before asking again (nothing is taken then).
+   * How long this student must still wait, as this instance last told them (`Retry-After`): a
+   * flood is refused without a call to the store or reading its bodies. The tracker waits that
+   * long anyway, so an honest student loses nothing by it.
    */
-  take(studentId: string, requests: number, events: number): number | undefined
+  knownWait(studentId: string): number | undefined
+  /** Takes one request and `events` from the student's allowances: undefined, or ms to wait. */
+  take(studentId: string, events: number): Promise<number | undefined>
 }
 
-const MINUTE = 60_000
+/** Past this many students remembered as refused, the memory of refusals starts over. */
+const MAX_REMEMBERED = 10_000
 
 /**
- * Token buckets per student, in process memory: each holds a minute's allowance and refills
- * continuously, so a burst up to the allowance passes and a flood waits. Students idle for a
- * minute (full buckets) are forgotten.
+ * Per-student limits on requests and events per minute, kept in `store` (shared by the
+ * instances sharing a ledger): one call to it per request, with the request and its events.
  */
-export function createRateLimiter(limits: RateLimits, now: () => number = Date.now): RateLimiter {
-  const caps = [limits.requestsPerMinute ?? 120, limits.eventsPerMinute ?? 2000]
-  const buckets = new Map<string, { tokens: number[]; at: number }>()
-  let sweptAt = now()
+export function createRateLimiter(limits: RateLimits, store: RateLimitStore, now: () => number): RateLimiter {
+  const perMinute = { requests: limits.requestsPerMinute ?? 120, events: limits.eventsPerMinute ?? 2000 }
+  const refusedUntil = new Map<string, number>()
   return {
-    take(studentId, requests, events) {
-      const t = now()
-      if (t - sweptAt > MINUTE) {
-        for (const [id, bucket] of buckets) if (t - bucket.at >= MINUTE) buckets.delete(id)
-        sweptAt = t
-      }
-      const last = buckets.get(studentId)
-      const tokens = caps.map((cap, i) => (last ? Math.min(cap, last.tokens[i]! + ((t - last.at) * cap) / MINUTE) : cap))
-      const wants = [requests, events]
-      // A request larger than a whole minute's allowance passes on a full bucket and leaves it
-      // in debt, so the student then waits for it.
-      const wait = Math.max(0, ...caps.map((cap, i) => ((Math.min(wants[i]!, cap) - tokens[i]!) * MINUTE) / cap))
-      buckets.set(studentId, { tokens: wait > 0 ? tokens : tokens.map((n, i) => n - wants[i]!), at: t })
-      return wait > 0 ? Math.ceil(wait) : undefined
+    knownWait(studentId) {
+      const until = refusedUntil.get(studentId)
+      if (until === undefined) return undefined
+      const wait = until - now()
+      if (wait > 0) return wait
+      refusedUntil.delete(studentId)
+      return undefined
+    },
+    async take(studentId, events) {
+      const wait = await store.takeAllowance(studentId, { requests: 1, events }, perMinute)
+      if (wait === undefined) return undefined
+      if (refusedUntil.size >= MAX_REMEMBERED) refusedUntil.clear()
+      refusedUntil.set(studentId, now() + wait)
+      return wait
     },
   }
 }

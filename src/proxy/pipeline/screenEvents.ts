@@ -15,8 +15,11 @@ export interface Rejection {
 export interface Screened {
   valid: TimebackEvent[]
   rejected: Rejection[]
-  /** Valid events of another student (a shared computer): they wait for their student. */
-  othersWaiting: number
+  /**
+   * Ids of valid events whose actor is not the user (by id, or by email when the user has one):
+   * another student's on a shared computer, which wait for their student.
+   */
+  othersWaiting: string[]
 }
 
 // Bounds that keep an answer a few KB and validation in milliseconds whatever the body holds:
@@ -57,7 +60,7 @@ const isUser = (actor: { id: string; email: string }, user: AuthorizedUser) =>
  * a hostile id is not echoed back); an id seen twice is forwarded once.
  */
 export function screenEvents(data: unknown[], user: AuthorizedUser): Screened {
-  const result: Screened = { valid: [], rejected: [], othersWaiting: 0 }
+  const result: Screened = { valid: [], rejected: [], othersWaiting: [] }
   const seen = new Set<string>()
   let issueBudget = MAX_ISSUES_PER_REQUEST
   const reject = (id: string, errors: FieldIssue[]) => {
@@ -76,7 +79,7 @@ export function screenEvents(data: unknown[], user: AuthorizedUser): Screened {
     }
     const checked = isValidEvent(raw) ? { ok: true as const, value: raw as TimebackEvent } : validateEvent(raw)
     if (!checked.ok) reject(id, checked.issues)
-    else if (!isUser(checked.value.actor, user)) result.othersWaiting++
+    else if (!isUser(checked.value.actor, user)) result.othersWaiting.push(id)
     else if (!seen.has(ledgerKey(id))) {
       seen.add(ledgerKey(id))
       result.valid.push(checked.value)

@@ -1,11 +1,3 @@
-import type { PlacedSpan } from './creditedTime.js'
-
-/** A student's spans as one consistent read saw them, and the counter that read saw. */
-export interface SpansAt {
-  version: string
-  spans: PlacedSpan[]
-}
-
 /** Tries before a reservation gives up (the request fails and the tracker sends it again). */
 const MAX_RESERVE_ATTEMPTS = 50
 

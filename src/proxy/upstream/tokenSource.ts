@@ -1,4 +1,5 @@
 import type { MetricSink } from '../telemetry/proxyMetrics.js'
+import { fetchOf } from './fetchOf.js'
 
 /** OAuth2 client-credentials tokens for the Timeback API, kept server-side. */
 export interface TokenSourceOptions {
@@ -39,7 +40,7 @@ export function createTokenSource(o: TokenSourceOptions): TokenSource {
     const started = Date.now()
     let ok = false
     try {
-      const response = await o.fetch(o.tokenUrl, {
+      const response = await fetchOf(o)(o.tokenUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body,

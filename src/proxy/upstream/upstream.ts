@@ -1,6 +1,7 @@
 import { CALIPER_CONTEXT } from '../../events/constants.js'
 import type { TimebackEvent } from '../../events/eventTypes.js'
 import type { MetricSink } from '../telemetry/proxyMetrics.js'
+import { fetchOf } from './fetchOf.js'
 import type { TokenSource } from './tokenSource.js'
 
 /**
@@ -50,7 +51,7 @@ export function createUpstream(o: UpstreamOptions): Upstream {
       const deadline = new AbortController()
       const timer = setTimeout(() => deadline.abort(new DOMException('the Caliper API did not answer in time', 'TimeoutError')), o.timeoutMs)
       try {
-        response = await o.fetch(o.endpoint, {
+        response = await fetchOf(o)(o.endpoint, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body,

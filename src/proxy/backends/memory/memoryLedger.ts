@@ -1,6 +1,8 @@
+import { applyClaimOperation, isForgotten, type ClaimOperation, type ClaimState } from '../../store/claimModel.js'
 import { DEFAULT_LEDGER_TTL_MS, type CaliperLedger, type LedgerOptions } from '../../store/ledger.js'
 import { budgetTtl, type TimeBudget } from '../../store/timeBudget.js'
 import { createMemoryTimeBudget } from './memoryTimeBudget.js'
+import { MEMORY_SWEEP_EVERY } from '../../store/sweepSettings.js'
 
 export interface MemoryLedgerOptions extends LedgerOptions {
   /**
@@ -16,86 +18,74 @@ export interface MemoryLedger extends CaliperLedger, TimeBudget {
   size(): number
 }
 
-/** `owner` is undefined while in doubt. `until`: end of the lease, hold, or retention. */
-interface Entry {
-  delivered: boolean
-  owner: string | undefined
-  until: number
-}
-
-const SWEEP_EVERY = 1024
+type Kept = Exclude<ClaimState, { kind: 'fresh' }>
 
 /**
  * A ledger in process memory: the default, right for one long-lived process. Wrong for several
  * instances or serverless route handlers: each instance has its own memory, so a resend that
- * lands on another instance (or a fresh one) is forwarded again. Expired ids are swept in
- * amortised passes, and the map is bounded by `maxEntries`.
+ * lands on another instance (or a fresh one) is forwarded again. Each id's state changes by the
+ * claim model (`applyClaimOperation`) itself. Forgotten ids are swept in amortised passes, and
+ * the map is bounded by `maxEntries`.
  */
 export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
-  const ttl = options.ttlMs ?? DEFAULT_LEDGER_TTL_MS
+  const settings = { ttlMs: options.ttlMs ?? DEFAULT_LEDGER_TTL_MS }
   const maxEntries = options.maxEntries ?? 500_000
   const now = options.now ?? Date.now
   // Insertion order is age order: commit re-inserts, so the oldest delivered ids come first.
-  const entries = new Map<string, Entry>()
+  const entries = new Map<string, Kept>()
   let claimsSinceSweep = 0
 
-  // A claim or a doubt is dropped only `ttl` after its end, so a late resend is still doubted.
-  const expired = (e: Entry, t: number) => (e.delivered ? e.until : e.until + ttl) <= t
   const sweep = (t: number) => {
-    for (const [id, e] of entries) if (expired(e, t)) entries.delete(id)
+    for (const [id, e] of entries) if (isForgotten(e, t)) entries.delete(id)
     for (const [id, e] of entries) {
       if (entries.size <= maxEntries) break
-      if (e.delivered) entries.delete(id)
+      if (e.kind === 'delivered') entries.delete(id)
     }
   }
-  const owned = (id: string, owner: string) => {
-    const e = entries.get(id)
-    return e && !e.delivered && e.owner === owner ? e : undefined
+  /** Applies `operation` to each of `ids` (once each) and returns the answers. */
+  const apply = (ids: string[], operation: ClaimOperation) => {
+    const t = now()
+    return [...new Set(ids)].map((id) => {
+      const { state, answer } = applyClaimOperation(entries.get(id) ?? { kind: 'fresh' }, operation, t, settings)
+      if (state.kind === 'fresh') entries.delete(id)
+      else if (state !== entries.get(id)) {
+        // A delivery goes to the end of the age order; other changes keep their place.
+        if (state.kind === 'delivered') entries.delete(id)
+        entries.set(id, state)
+      }
+      return { id, answer }
+    })
   }
 
   return {
-    ...createMemoryTimeBudget({ ttlMs: budgetTtl(ttl), now }),
+    ...createMemoryTimeBudget({ ttlMs: budgetTtl(settings.ttlMs), now }),
     async claim(ids, owner, leaseMs) {
-      const t = now()
-      if (++claimsSinceSweep >= SWEEP_EVERY || entries.size > maxEntries) {
+      if (++claimsSinceSweep >= MEMORY_SWEEP_EVERY || entries.size > maxEntries) {
         claimsSinceSweep = 0
-        sweep(t)
+        sweep(now())
       }
       const result = { claimed: [] as string[], delivered: [] as string[], doubtful: [] as string[] }
-      for (const id of new Set(ids)) {
-        const e = entries.get(id)
-        if (e?.delivered && e.until > t) result.delivered.push(id)
-        else if (e && e.until > t) continue
-        else {
-          if (e && !e.delivered) result.doubtful.push(id)
-          entries.set(id, { delivered: false, owner, until: t + leaseMs })
-          result.claimed.push(id)
-        }
+      for (const { id, answer } of apply(ids, { op: 'claim', owner, leaseMs })) {
+        if (answer.answer === 'delivered') result.delivered.push(id)
+        if (answer.answer !== 'claimed') continue
+        result.claimed.push(id)
+        if (answer.doubtful) result.doubtful.push(id)
       }
       return result
     },
     async renew(ids, owner, leaseMs) {
-      return ids.filter((id) => {
-        const e = owned(id, owner)
-        if (e) e.until = now() + leaseMs
-        return e !== undefined
-      })
+      return apply(ids, { op: 'renew', owner, leaseMs })
+        .filter(({ answer }) => answer.answer === 'applied')
+        .map(({ id }) => id)
     },
     async commit(ids, owner) {
-      for (const id of ids) {
-        if (!owned(id, owner)) continue
-        entries.delete(id)
-        entries.set(id, { delivered: true, owner: undefined, until: now() + ttl })
-      }
+      apply(ids, { op: 'commit', owner })
     },
     async release(ids, owner) {
-      for (const id of ids) if (owned(id, owner)) entries.delete(id)
+      apply(ids, { op: 'release', owner })
     },
     async markInDoubt(ids, owner, holdMs) {
-      for (const id of ids) {
-        const e = owned(id, owner)
-        if (e) Object.assign(e, { owner: undefined, until: now() + holdMs })
-      }
+      apply(ids, { op: 'markInDoubt', owner, holdMs })
     },
     size: () => entries.size,
   }

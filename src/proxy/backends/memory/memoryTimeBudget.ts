@@ -1,9 +1,10 @@
-import { placeCredit } from '../../store/creditedTime.js'
+import { createTimeBudget } from '../../store/createTimeBudget.js'
 import type { PlacedSpan } from '../../store/creditedTime.js'
-import { overlapping, type TimeBudget, type TimeBudgetOptions } from '../../store/timeBudget.js'
+import type { AtomicSpanStore } from '../../store/spanStore.js'
+import type { TimeBudget, TimeBudgetOptions } from '../../store/timeBudget.js'
 
-/** The time budget in process memory (one proxy instance): spans per student. */
-export function createMemoryTimeBudget(options: TimeBudgetOptions): TimeBudget {
+/** The spans of one process's students, in memory: nothing runs between a read and a write here. */
+export function createMemorySpanStore(options: TimeBudgetOptions): AtomicSpanStore {
   const now = options.now ?? Date.now
   const students = new Map<string, PlacedSpan[]>()
   let sweptAt = now()
@@ -16,19 +17,25 @@ export function createMemoryTimeBudget(options: TimeBudgetOptions): TimeBudget {
     }
     sweptAt = now()
   }
+  const replace = (student: string, eventIds: string[], placed: PlacedSpan[]) => {
+    const ids = new Set(eventIds)
+    const spans = [...(students.get(student) ?? []).filter((s) => !ids.has(s.id)), ...placed]
+    if (spans.length) students.set(student, spans)
+    else students.delete(student)
+  }
   return {
-    async reserveTime(studentId, claims) {
+    async placeAtomically(student, from, to, eventIds, place) {
       if (now() - sweptAt > options.ttlMs / 100) sweep()
-      const spans = students.get(studentId) ?? []
-      const { granted, placed } = placeCredit(overlapping(spans, claims), claims)
-      const ids = new Set(claims.map((c) => c.id))
-      students.set(studentId, [...spans.filter((s) => !ids.has(s.id)), ...placed])
-      return granted
+      const spans = (students.get(student) ?? []).filter((s) => s.end > from && s.start < to)
+      const { placed, result } = place(spans)
+      replace(student, eventIds, placed)
+      return result
     },
-    async releaseTime(studentId, eventIds) {
-      const spans = students.get(studentId)
-      const freed = new Set(eventIds)
-      if (spans) students.set(studentId, spans.filter((s) => !freed.has(s.id)))
+    async releaseSpans(student, eventIds) {
+      replace(student, eventIds, [])
     },
   }
 }
+
+/** The time budget in process memory (one proxy instance). */
+export const createMemoryTimeBudget = (options: TimeBudgetOptions): TimeBudget => createTimeBudget(createMemorySpanStore(options))

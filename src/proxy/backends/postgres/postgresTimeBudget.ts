@@ -1,23 +1,22 @@
-import { placeCredit, type CreditClaim, type PlacedSpan } from '../../store/creditedTime.js'
+import { createTimeBudget } from '../../store/createTimeBudget.js'
+import type { PlacedSpan } from '../../store/creditedTime.js'
 import type { PostgresQueryable } from './postgresQueryable.js'
 import { postgresQuery } from './postgresQuery.js'
-import { reserveOptimistically, type SpansAt } from '../../store/optimisticReserve.js'
-import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from '../../store/timeBudget.js'
-
-const SWEEP_EVERY = 256
-const SWEEP_BATCH = 1000
+import type { SpansAt, VersionedSpanStore } from '../../store/spanStore.js'
+import type { TimeBudget, TimeBudgetOptions } from '../../store/timeBudget.js'
+import { SWEEP_BATCH, SWEEP_EVERY } from '../../store/sweepSettings.js'
 
 /**
- * The time budget in PostgreSQL, in two tables beside the ledger's: `<table>_credit` (the spans
- * each event's credited time occupies) and `<table>_credit_version` (one counter per student).
- * A reservation reads the student's spans and counter in one statement, places the claims in
- * JavaScript (`placeCredit`, the same code as every other ledger), then writes in one statement
- * that bumps the counter only if it is still the one read (`ON CONFLICT … DO UPDATE … WHERE`
- * sees the latest committed row) and changes the spans only if it did. Two instances placing the
+ * The time budget's spans in PostgreSQL, in two tables beside the ledger's: `<table>_credit` (the
+ * spans each event's credited time occupies) and `<table>_credit_version` (one counter per
+ * student). `readSpans` reads a student's spans and counter in one statement; `createTimeBudget`
+ * places the claims (`placeCredit`, the same code as every other ledger); `writeSpans` writes in
+ * one statement that bumps the counter only if it is still the one read (`ON CONFLICT … DO UPDATE
+ * … WHERE` sees the latest committed row) and changes the spans only if it did. Two instances placing the
  * same student's time at once: one write wins, the other reads again. Needs only `query` (no
  * transaction, no pinned connection), so a serverless driver works too.
  */
-export function createPostgresTimeBudget(pool: PostgresQueryable, table: string, options: TimeBudgetOptions): TimeBudget {
+export function createPostgresSpanStore(pool: PostgresQueryable, table: string, options: TimeBudgetOptions): VersionedSpanStore {
   const now = options.now ?? Date.now
   const credit = `${table}_credit`
   const version = `${table}_credit_version`
@@ -30,7 +29,7 @@ export function createPostgresTimeBudget(pool: PostgresQueryable, table: string,
     CREATE INDEX IF NOT EXISTS ${bare}_end ON ${credit} ("end");
     CREATE TABLE IF NOT EXISTS ${version} (student text PRIMARY KEY, version bigint NOT NULL)`,
   )
-  let reservations = 0
+  let reads = 0
 
   const read = async (student: string, from: number, to: number): Promise<SpansAt> => {
     const [row] = await query(
@@ -60,21 +59,15 @@ export function createPostgresTimeBudget(pool: PostgresQueryable, table: string,
   }
 
   return {
-    async reserveTime(student, claims: CreditClaim[]) {
-      if (++reservations % SWEEP_EVERY === 0) {
+    async readSpans(student, from, to) {
+      if (++reads % SWEEP_EVERY === 0) {
         void query(`DELETE FROM ${credit} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${credit}
           WHERE "end" <= $1 LIMIT ${SWEEP_BATCH}))`, [now() - options.ttlMs]).catch(() => {})
       }
-      const { from, to } = windowOf(claims)
-      const ids = claims.map((c) => c.id)
-      return reserveOptimistically(async () => {
-        const seen = await read(student, from, to)
-        const { granted, placed } = placeCredit(overlapping(seen.spans, claims), claims)
-        return (await write(student, seen.version, ids, placed)) ? granted : undefined
-      })
+      return read(student, from, to)
     },
-    async releaseTime(student, eventIds) {
-      if (!eventIds.length) return
+    writeSpans: write,
+    async releaseSpans(student, eventIds) {
       // The counter moves too: a reservation that read these spans places again, with them free.
       await query(
         `WITH bumped AS (UPDATE ${version} SET version = version + 1 WHERE student = $1)
@@ -84,3 +77,7 @@ export function createPostgresTimeBudget(pool: PostgresQueryable, table: string,
     },
   }
 }
+
+/** The time budget in PostgreSQL: its span store under `createTimeBudget`. */
+export const createPostgresTimeBudget = (pool: PostgresQueryable, table: string, options: TimeBudgetOptions): TimeBudget =>
+  createTimeBudget(createPostgresSpanStore(pool, table, options))

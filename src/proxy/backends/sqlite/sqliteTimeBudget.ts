@@ -1,17 +1,16 @@
-import { placeCredit, type CreditClaim, type PlacedSpan } from '../../store/creditedTime.js'
+import { createTimeBudget } from '../../store/createTimeBudget.js'
+import type { PlacedSpan } from '../../store/creditedTime.js'
+import type { AtomicSpanStore, Placement } from '../../store/spanStore.js'
 import type { SqliteDatabase } from './sqliteDatabase.js'
-import { overlapping, windowOf, type TimeBudget, type TimeBudgetOptions } from '../../store/timeBudget.js'
-
-/** Expired spans are deleted every few hundred reservations, a batch at a time, so no request pays for a large backlog. */
-const SWEEP_EVERY = 256
-const SWEEP_BATCH = 1000
+import type { TimeBudget, TimeBudgetOptions } from '../../store/timeBudget.js'
+import { SWEEP_BATCH, SWEEP_EVERY } from '../../store/sweepSettings.js'
 
 /**
- * The time budget in SQLite, beside the ledger's table. A reservation reads the student's spans
- * and writes its own in one IMMEDIATE transaction, so processes sharing the file never both
- * place time in the same free stretch.
+ * The spans in SQLite, beside the ledger's table. A reservation reads the student's spans and
+ * writes its own in one IMMEDIATE transaction, so processes sharing the file never both place
+ * time in the same free stretch.
  */
-export function createSqliteTimeBudget(db: SqliteDatabase, options: TimeBudgetOptions): TimeBudget {
+export function createSqliteSpanStore(db: SqliteDatabase, options: TimeBudgetOptions): AtomicSpanStore {
   const now = options.now ?? Date.now
   db.exec(`CREATE TABLE IF NOT EXISTS caliper_credit (
     student TEXT NOT NULL,
@@ -30,19 +29,25 @@ export function createSqliteTimeBudget(db: SqliteDatabase, options: TimeBudgetOp
   const insert = db.prepare('INSERT INTO caliper_credit (student, event_id, start, "end") VALUES (?, ?, ?, ?)')
 
   let reservations = 0
-  const reserve = db.transaction((student: string, claims: CreditClaim[]) => {
-    if (++reservations % SWEEP_EVERY === 0) sweep.run(now() - options.ttlMs)
-    const { from, to } = windowOf(claims)
-    const spans = select.all(student, from, to) as PlacedSpan[]
-    const { granted, placed } = placeCredit(overlapping(spans, claims), claims)
-    for (const claim of claims) remove.run(student, claim.id)
-    for (const span of placed) insert.run(student, span.id, span.start, span.end)
-    return granted
-  })
+  const place = db.transaction(
+    (student: string, from: number, to: number, ids: string[], placement: Placement<unknown>) => {
+      if (++reservations % SWEEP_EVERY === 0) sweep.run(now() - options.ttlMs)
+      const { placed, result } = placement(select.all(student, from, to) as PlacedSpan[])
+      for (const id of ids) remove.run(student, id)
+      for (const span of placed) insert.run(student, span.id, span.start, span.end)
+      return result
+    },
+  )
   const release = db.transaction((student: string, ids: string[]) => ids.forEach((id) => remove.run(student, id)))
 
   return {
-    reserveTime: async (student, claims) => reserve.immediate(student, claims),
-    releaseTime: async (student, ids) => void release.immediate(student, ids),
+    async placeAtomically<T>(student: string, from: number, to: number, ids: string[], placement: Placement<T>) {
+      return place.immediate(student, from, to, ids, placement) as T
+    },
+    releaseSpans: async (student, ids) => void release.immediate(student, ids),
   }
 }
+
+/** The time budget in SQLite. */
+export const createSqliteTimeBudget = (db: SqliteDatabase, options: TimeBudgetOptions): TimeBudget =>
+  createTimeBudget(createSqliteSpanStore(db, options))

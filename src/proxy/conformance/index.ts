@@ -1,0 +1,5 @@
+export { ledgerConformance } from './ledgerConformance.js'
+export type { LedgerUnderTest } from './ledgerConformance.js'
+export { timeBudgetConformance } from './timeBudgetConformance.js'
+export type { BudgetUnderTest } from './timeBudgetConformance.js'
+export type { Cleanup, ConformanceContext, ConformanceOptions } from './conformanceRun.js'

@@ -77,7 +77,6 @@ export function createFlusher(o: FlusherOptions): Flusher {
   let corrects = false // an answer carried serverTime: this proxy corrects dates by sendTime
   let revived = false // dead letters of a wrong clock go back once per page
   let hello = false // this page asked for a delivery token, or was answered with one
-  let own: string | undefined // this student's latest delivery token
   const beaconed = new Set<string>()
 
   /** Sets events the proxy refused for good aside, each with its own reasons, and says so. */
@@ -141,7 +140,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
     switch (outcome.kind) {
       case 'answered': {
         // Only an answer for this page's own student carries a token that is theirs.
-        if (!theirs) await keep(outcome.token)
+        if (!theirs) keep(outcome.token)
         await o.journal.remove(outcome.done)
         const refused = records.flatMap((record) => outcome.rejected.filter((x) => x.id === record.id).map((x) => ({ record, errors: x.errors })))
         await refuse(refused, outcome.status)
@@ -179,9 +178,9 @@ export function createFlusher(o: FlusherOptions): Flusher {
     }
   }
 
-  /** Keeps a token this page's student was answered with. */
-  const keep = async (token: unknown) => {
-    if (typeof token == 'string') await o.journal.keepToken(o.actorId, (own = token))
+  /** Keeps a token this page's student was answered with: the records written from now carry it. */
+  const keep = (token: unknown) => {
+    if (typeof token == 'string') o.journal.token = token
   }
 
   /** Dead letters were reported when they were set aside; after retentionMs they go. */
@@ -213,23 +212,26 @@ export function createFlusher(o: FlusherOptions): Flusher {
       .exclusive(o.lockName, async () => {
         if (!pruned) await pruneDeadLetters()
         if (!revived && corrects) await reviveClockLetters()
-        const { records, corrupt, tokens } = await o.journal.read()
+        const { records, corrupt } = await o.journal.read()
         const sealed = await sealDeadCheckpoints(o.journal, records, o.sessionId)
         for (const record of records) if (sealed.has(record.id)) sealRecord(record)
         const sendable = (await tidy(records, corrupt)).filter((r) => !r.open).sort((a, b) => a.createdAt - b.createdAt)
-        own ??= tokens[o.actorId]
         // One envelope per student, this page's own first.
-        const students = new Map<string, JournalRecord[]>([[o.actorId, []]])
-        for (const r of sendable) students.set(r.event.actor.id, [...(students.get(r.event.actor.id) ?? []), r])
-        for (const [student, their] of students) {
+        const students: Record<string, JournalRecord[]> = { [o.actorId]: [] }
+        for (const r of sendable) (students[r.event.actor.id] ??= []).push(r)
+        for (const student in students) {
+          const their = students[student]!
           const theirs = student !== o.actorId
-          const token = theirs ? tokens[student] : own
+          // The newest token among the student's records; this page's own is the one it was last answered with.
+          let token: string | undefined
+          for (const r of their) token = r.token ?? token
+          if (!theirs) token = o.journal.token ??= token
           if (!their.length && !hello) {
             // Nothing to send yet: ask for this student's token now, while the network is up.
-            const answer = await postBatch([], o, own)
+            const answer = await postBatch([], o, token)
             hello = !!answer.status
             // The signed-in student's token: this page's student's, as it runs for whoever signed in.
-            await keep(answer.token)
+            keep(answer.token)
           }
           if (theirs && !token) continue
           for (let i = 0; i < their.length; ) {
@@ -244,9 +246,6 @@ export function createFlusher(o: FlusherOptions): Flusher {
             if (!(await send(batch, token, theirs))) return
           }
         }
-        // Another student's token goes with the last of their records.
-        const waiting = new Set(o.journal.pending().map((r) => r.event.actor.id))
-        for (const student in tokens) if (student !== o.actorId && !waiting.has(student)) await o.journal.keepToken(student)
       })
       // A step that failed or missed its deadline: back off like a failed request.
       .catch((error) => void failed({ transport: 'fetch', at: Date.now(), ids: [], error: String(error) }, 0, error))
@@ -262,7 +261,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
         .map((r) => r.event)
       if (!events.length) return
       const offset = serverOffset(o.clockKey) // as for a batch: dates and sendTime on the server's clock
-      const ids = sendBeacons(o.endpoint, beaconBodies(o.sensor, onServerClock(events, offset), Date.now() + offset, own))
+      const ids = sendBeacons(o.endpoint, beaconBodies(o.sensor, onServerClock(events, offset), Date.now() + offset, o.journal.token))
       ids.forEach((id) => beaconed.add(id))
       o.onDelivery({ transport: 'beacon', at: Date.now(), ids, ...(ids.length < events.length ? { error: 'beacon quota full' } : {}) })
     },

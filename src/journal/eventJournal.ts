@@ -42,6 +42,11 @@ export interface EventJournal extends Journal {
   mode(): StorageMode
   /** Sendable records (not open checkpoints) known to this page, oldest first. Synchronous. */
   pending(): JournalRecord[]
+  /**
+   * This page's student's latest delivery token (the flusher keeps it), written on each record
+   * the page stores: it leaves the browser with that student's last record.
+   */
+  token?: string | undefined
 }
 
 export function createEventJournal(
@@ -149,18 +154,13 @@ export function createEventJournal(
       drop(ids)
       await attempt((j) => j.remove(ids))
     },
-    async keepToken(actorId, token) {
-      // Not kept in memory mode: the page's own student's token is the flusher's, and other
-      // students' records wait until IndexedDB works again.
-      await attempt((j) => j.keepToken(actorId, token))
-    },
     async removeKeys(keys) {
       await attempt((j) => j.removeKeys(keys))
     },
     async read(): Promise<JournalContents> {
       const before = [...mirror.values()].filter((r) => saved.has(r))
       const stored = await attempt((j) => j.read())
-      if (!stored) return { records: [...mirror.values()], corrupt: [], tokens: {} }
+      if (!stored) return { records: [...mirror.values()], corrupt: [] }
       const seen = new Set(stored.value.records.map((r) => r.id))
       for (const r of before) if (!seen.has(r.id) && !r.open) mirror.delete(r.id)
       for (const record of stored.value.records) {

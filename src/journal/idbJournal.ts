@@ -1,6 +1,6 @@
 import { promisifyRequest } from 'idb-keyval'
-import type { Journal, JournalContents } from './journal.js'
-import { deadKey, eventKey, tokenKey, isJournalRecord, isNewerRecord, lapsed, sealRecord, type DeadLetter, type JournalRecord } from './journalRecord.js'
+import type { Journal } from './journal.js'
+import { deadKey, eventKey, isJournalRecord, isNewerRecord, lapsed, sealRecord, type DeadLetter, type JournalRecord } from './journalRecord.js'
 
 /**
  * The IndexedDB journal: database `name` (object store `journal`) opened with `factory` (default:
@@ -52,12 +52,10 @@ export function createIdbJournal(name: string, factory?: IDBFactory): Journal {
     close,
     put: (records) => write((s) => records.forEach((r) => s.put(r, eventKey(r.id)))),
     remove: (ids) => write((s) => ids.forEach((id) => s.delete(eventKey(id)))),
-    keepToken: (actorId, token) => write((s) => (token ? s.put(token, tokenKey(actorId)) : s.delete(tokenKey(actorId)))),
     removeKeys: (keys) => write((s) => keys.forEach((key) => s.delete(key))),
     async read() {
-      const contents: JournalContents = { records: [], corrupt: [], tokens: {} }
+      const contents = { records: [] as JournalRecord[], corrupt: [] as Array<{ key: string; value: unknown }> }
       for (const [key, value] of await readAll()) {
-        if (key.startsWith('t:')) contents.tokens[key.slice(2)] = value as string
         if (!key.startsWith('e:')) continue
         if (isJournalRecord(value) && key === eventKey(value.id)) contents.records.push(value)
         else if (!isNewerRecord(value)) contents.corrupt.push({ key, value })

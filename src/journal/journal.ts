@@ -1,13 +1,9 @@
 import type { DeadLetter, JournalRecord } from './journalRecord.js'
 
-/**
- * What `read()` found: sendable and open records, entries that are not records at all, and each
- * student's latest delivery token (student id → token).
- */
+/** What `read()` found: sendable and open records, and entries that are not records at all. */
 export interface JournalContents {
   records: JournalRecord[]
   corrupt: Array<{ key: string; value: unknown }>
-  tokens: Record<string, string>
 }
 
 /**
@@ -18,8 +14,6 @@ export interface Journal {
   put(records: JournalRecord[]): Promise<void>
   /** Deletes events by id (acknowledged, or moved elsewhere). */
   remove(ids: string[]): Promise<void>
-  /** Keeps `token` as the student's latest delivery token; without one, deletes theirs. */
-  keepToken(actorId: string, token?: string): Promise<void>
   /** Deletes raw keys (corrupt entries). */
   removeKeys(keys: string[]): Promise<void>
   read(): Promise<JournalContents>

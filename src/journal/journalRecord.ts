@@ -25,6 +25,11 @@ export interface JournalRecord {
    * No Web Lock tells liveness: Firefox keeps no page that holds one in its back/forward cache.
    */
   open?: { owner: string; at: number; until?: number }
+  /**
+   * The student's latest delivery token when the record was written: another student's tracker
+   * sends the record with the newest one among that student's records (a shared computer).
+   */
+  token?: string | undefined
 }
 
 /** Turns an open checkpoint into a sendable record, of the format every version reads. */
@@ -77,8 +82,6 @@ export function deadLetter(id: string, event: TimebackEvent | undefined, reason:
 
 export const eventKey = (id: string) => `e:${id}`
 export const deadKey = (id: string) => `d:${id}`
-/** A student's latest delivery token, beside their records. */
-export const tokenKey = (actorId: string) => `t:${actorId}`
 
 /** A cheap structural check of what came back from storage (it may be from an old build). */
 export function isJournalRecord(value: unknown): value is JournalRecord {

@@ -174,6 +174,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     v: 1,
     id,
     createdAt,
+    token: ctx.journal.token,
     event: assembleTimeSpentEvent({
       id,
       generatedId: createEventId(),
@@ -333,7 +334,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
         object: ctx.object,
         eventTime: t,
       })
-      records.push({ v: 1, id: event.id, createdAt: t, event })
+      records.push({ v: 1, id: event.id, createdAt: t, event, token: ctx.journal.token })
       return storeFinal(records)
     },
     end: async () => (status !== 'running' ? notRunning() : storeFinal(finish('ended', now()))),

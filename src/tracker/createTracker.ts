@@ -274,7 +274,6 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
       const lost = mine(journal.pending()).map((r) => r.id)
       const dead = (await letters()).map((l) => l.id)
       await journal.remove(lost)
-      await journal.keepToken(actor.id)
       await journal.forget(dead)
       noteRun(runStore, '')
       if (lost[0]) report(new TrackerError('events-lost', `signOut removed ${lost.length} unsent event(s)`, { eventIds: lost }))

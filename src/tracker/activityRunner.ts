@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { strictObject } from '../events/strictObject.js'
 import { createActivityClock, sameClass, type ActivityClock, type BucketTotals, type ClockSnapshot, type ClockUpdate } from '../core/activityClock.js'
 import type { SliceReport } from '../core/roundedSlices.js'
 import { createSliceDates, type SliceDater } from '../core/sliceDates.js'
@@ -103,12 +104,12 @@ export interface RunnerContext {
   finished(runner: ActivityRunner): void
 }
 
-const completeInput = /* @__PURE__ */ z.strictObject({
+const completeInput = /* @__PURE__ */ strictObject({
   metrics: activityMetricsInput,
   attempt: z.optional(attemptInput),
   process: z.optional(bool),
 })
-const markInput = /* @__PURE__ */ z.strictObject({ type: oneOf(['waste', 'anti-pattern']), subType: z.optional(name) })
+const markInput = /* @__PURE__ */ strictObject({ type: oneOf(['waste', 'anti-pattern']), subType: z.optional(name) })
 
 const TIMELINE_LIMIT = 500
 

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { strictObject } from '../events/strictObject.js'
 import { bool } from '../events/fieldSchemas.js'
 import type { Signal } from '../core/timeBuckets.js'
 import { activityTargetInput, type ActivityTarget } from '../events/contextSchemas.js'
@@ -23,7 +24,7 @@ export interface StartOptions {
   time?: boolean
 }
 
-const startInput = /* @__PURE__ */ z.optional(z.strictObject({ time: z.optional(bool) }))
+const startInput = /* @__PURE__ */ z.optional(strictObject({ time: z.optional(bool) }))
 
 /** Everything a UI needs at a glance: the running activity, the queue, the last delivery. */
 export interface TrackerSnapshot {

@@ -230,6 +230,28 @@
     renderNow()
   })
   $('flush').addEventListener('click', () => tracker && tracker.flush())
+  // A shared computer (docs/shared-computers.md): the other demo student signs in on this
+  // browser. Switching is the app's sign-out without clearing: the student's unsent events stay
+  // with their delivery token and leave with the next flush, whoever is signed in. "Sign out and
+  // clear" is tracker.signOut(): what can be sent is sent, the rest of that student is removed.
+  async function switchStudent(clear) {
+    const next = session.students.find((s) => s.id !== session.student.id)
+    const note = $('who-note')
+    if (clear) {
+      const out = await tracker.signOut()
+      note.textContent = `${session.student.name} signed out: ${out.sent.length} event(s) sent, ${out.lost.length} removed unsent.`
+    } else {
+      note.textContent = `${session.student.name}'s unsent events stay here with their delivery token; the next flush sends them.`
+    }
+    activity = undefined
+    // The demo server decides the student from this cookie (demo/server/demoApp.ts, signedIn).
+    document.cookie = `demo_student=${next.id === session.students[0].id ? 'first' : 'second'}; path=/; SameSite=Strict`
+    session = { ...session, student: next }
+    showWho()
+    await makeTracker()
+  }
+  $('switch-student').addEventListener('click', () => switchStudent(false))
+  $('sign-out').addEventListener('click', () => switchStudent(true))
   async function showFault(request) {
     const response = await fetch('/demo/proxy-fault', request)
     fault = (await response.json()).mode
@@ -306,9 +328,11 @@
 
   // ----- start -------------------------------------------------------------------------------
 
+  const showWho = () => ($('who').textContent = `Signed in as ${session.student.name} <${session.student.email}>`)
+
   async function main() {
     session = await (await fetch('/demo/session')).json()
-    $('who').textContent = `Signed in as ${session.student.name} <${session.student.email}>`
+    showWho()
     $('platform').textContent = `(${session.platform})`
     $('subject').replaceChildren(...SUBJECTS.map((s) => el('option', s === 'Math' ? { selected: '' } : {}, s)))
     $('legend').replaceChildren(...BUCKETS.map((b) => el('li', {}, el('span', { class: `swatch bucket-${b}` }), LABELS[b])))

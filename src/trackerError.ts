@@ -16,6 +16,8 @@ export type TrackerErrorCode =
   | 'unauthorized'
   /** Sending failed (offline, timeout, 5xx, 429); it will be retried with backoff. */
   | 'delivery-failed'
+  /** `signOut()` removed events it could not send (offline, or refused for now): they are lost. */
+  | 'events-lost'
   /** A `subscribe()` listener threw. (A throwing `headers()` hook is a failed delivery, retried.) */
   | 'callback-failed'
 

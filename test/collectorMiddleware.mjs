@@ -9,7 +9,10 @@
 //   long; [{ unanswered: true }]: answer 200 without mentioning any id (the proxy is still
 //   forwarding them elsewhere). DELETE /collect/<bucket>/rules drops them.
 // A scripted answer with `serverTime: true` carries the collector's clock, as the reference proxy's do;
+// one with `deliveryToken` carries that token, as the proxy's answers for the signed-in student do;
 // answers carry no Date header unless scripted in `headers`.
+// An envelope without events (a tracker asking for its delivery token) gets an empty proxy
+// answer and is not recorded, so scripts, rules and counts concern events only.
 // An answer's `body` may be a string (sent as text/html: a sign-in page, a CDN's error page);
 // a 200 with a `body` is sent as given instead of the proxy protocol.
 const buckets = new Map()
@@ -59,6 +62,11 @@ export async function collectorMiddleware(ctx, next) {
     envelope = undefined
   }
   const ids = Array.isArray(envelope?.data) ? envelope.data.map((e) => e.id) : []
+  if (envelope?.data?.length === 0) {
+    ctx.type = 'application/json'
+    ctx.body = JSON.stringify({ status: 'success', accepted: [], duplicates: [], rejected: [] })
+    return
+  }
   const contentType = ctx.get('content-type')
   const ruled = b.rules.find(
     (r) =>
@@ -99,5 +107,5 @@ export async function collectorMiddleware(ctx, next) {
     }
   }
   ctx.type = 'application/json'
-  ctx.body = JSON.stringify({ status: 'success', accepted, duplicates, rejected, ...(scripted?.serverTime ? { serverTime: Date.now() } : {}) })
+  ctx.body = JSON.stringify({ status: 'success', accepted, duplicates, rejected, ...(scripted?.serverTime ? { serverTime: Date.now() } : {}), ...(scripted?.deliveryToken ? { deliveryToken: scripted.deliveryToken } : {}) })
 }

@@ -25,6 +25,17 @@ export const DEMO_STUDENT: AuthorizedUser & { email: string; name: string } = {
   name: 'Demo Student',
 }
 
+/** The second student of the "Switch student" control (a shared computer). */
+export const SECOND_STUDENT: AuthorizedUser & { email: string; name: string } = {
+  id: 'https://example.org/oneroster/users/second-student',
+  email: 'second.student@example.org',
+  name: 'Second Student',
+}
+
+/** Who is signed in: the `demo_student` cookie the page sets (`second`), else the demo student. */
+export const signedIn = (request: Request) =>
+  /(?:^|;\s*)demo_student=second(?:;|$)/.test(request.headers.get('cookie') ?? '') ? SECOND_STUDENT : DEMO_STUDENT
+
 // The page is served with a strict CSP, the way careful apps serve theirs: the tracker must
 // work without inline scripts or eval.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob: mediastream:; connect-src 'self'"
@@ -48,8 +59,11 @@ export function createDemoApp(options: DemoAppOptions) {
   }
   const proxy = createCaliperProxy({
     ...upstream,
-    authorize: () => DEMO_STUDENT,
+    authorize: signedIn,
     logger: { info: log, warn: log, error: log },
+    // A shared computer: a signed-out student's events leave with the next student's flushes.
+    // A real app keeps its secrets in its secret store; the demo makes one per start.
+    deliveryTokens: { keys: { demo: `${randomUUID()}${randomUUID()}` }, current: 'demo' },
   })
   // The embedded tool's proxy: no cookies reach a third-party iframe, so a token in a header
   // names the student (docs/embedding.md, "Embedded in another site"). A real app mints it per launch.
@@ -71,7 +85,7 @@ export function createDemoApp(options: DemoAppOptions) {
     }
     if (pathname === '/api/caliper/embedded') return embeddedProxy(request)
     if (pathname === '/demo/session') {
-      return Response.json({ student: DEMO_STUDENT, app: { name: 'Timeback Tracker Demo' }, platform: mock ? 'embedded mock Caliper endpoint' : platform.caliperUrl, embedToken })
+      return Response.json({ student: signedIn(request), students: [DEMO_STUDENT, SECOND_STUDENT], app: { name: 'Timeback Tracker Demo' }, platform: mock ? 'embedded mock Caliper endpoint' : platform.caliperUrl, embedToken })
     }
     if (pathname === '/demo/proxy-fault') {
       if (request.method === 'POST') {

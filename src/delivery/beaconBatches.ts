@@ -8,19 +8,20 @@ const BEACON_QUOTA_BYTES = 64 * 1024
 const utf8Length = (text: string) => new TextEncoder().encode(text).length
 
 /**
- * Serialises the oldest `events` into `text/plain` envelope bodies of at most `limit` bytes each,
+ * Serialises the oldest `events` (one student's, with their delivery `token`) into `text/plain` envelope bodies of at most `limit` bytes each,
  * in order, stopping once `quota` bytes are built: the browser would refuse more, and this runs
  * in the hide handler, so nothing is serialised that cannot be sent. An event too big for any
  * chunk on its own is left out (the fetch path will carry it).
  */
-export function beaconBodies(sensor: string, events: TimebackEvent[], now: number, limit = BEACON_CHUNK_BYTES, quota = BEACON_QUOTA_BYTES) {
+export function beaconBodies(sensor: string, events: TimebackEvent[], now: number, token?: string, limit = BEACON_CHUNK_BYTES, quota = BEACON_QUOTA_BYTES) {
   const bodies: Array<{ body: string; ids: string[] }> = []
-  const overhead = utf8Length(JSON.stringify(buildEnvelope(sensor, [0], now))) - 1
+  const envelope = (data: unknown[]) => JSON.stringify({ ...buildEnvelope(sensor, data, now), deliveryToken: token })
+  const overhead = utf8Length(envelope([0])) - 1
   let chunk: TimebackEvent[] = []
   let size = overhead
   const flush = () => {
     if (chunk.length) {
-      bodies.push({ body: JSON.stringify(buildEnvelope(sensor, chunk, now)), ids: chunk.map((e) => e.id) })
+      bodies.push({ body: envelope(chunk), ids: chunk.map((e) => e.id) })
       quota -= size
     }
     chunk = []

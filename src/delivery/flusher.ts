@@ -1,5 +1,5 @@
 import type { EventJournal } from '../journal/eventJournal.js'
-import { deadLetter, sealRecord, type JournalRecord } from '../journal/journalRecord.js'
+import { CLOCK_ONLY, deadLetter, sealRecord, type JournalRecord } from '../journal/journalRecord.js'
 import { sealDeadCheckpoints } from '../journal/sealDeadCheckpoints.js'
 import type { PageLocks } from '../journal/webLocks.js'
 import { TrackerError } from '../trackerError.js'
@@ -32,7 +32,11 @@ export interface Delivery {
 export interface FlusherOptions extends PostOptions {
   journal: EventJournal
   locks: PageLocks
-  /** Only this student's events are sent by this page (see docs/delivery.md, shared computers). */
+  /**
+   * This page's student. Other students' events (a shared computer) go in envelopes of their
+   * own, each with that student's delivery token; without one they wait (see docs/delivery.md,
+   * shared computers).
+   */
   actorId: string
   /** This page's session id: its own open checkpoints are never sealed by its flushes. */
   sessionId: string
@@ -66,18 +70,13 @@ export interface Flusher {
   stop(): void
 }
 
-/**
- * A dead letter's reasons (see `refuse`) that are all the proxy's clock checks, as a proxy that
- * did not correct dates by `sendTime` words them (one that does adds what they are relative to).
- */
-const CLOCK_ONLY = /^\[(\{"path":"[^"]*","message":"is (in the future|older than the retention period)"\},?)+\]$/
-
 export function createFlusher(o: FlusherOptions): Flusher {
   const scheduler = createFlushScheduler(() => flushOnce())
   let failing = false // said once per spell of failures
   let pruned = false // old dead letters go once per page
   let corrects = false // an answer carried serverTime: this proxy corrects dates by sendTime
   let revived = false // dead letters of a wrong clock go back once per page
+  let hello = false // this page asked for a delivery token, or was answered with one
   const beaconed = new Set<string>()
 
   /** Sets events the proxy refused for good aside, each with its own reasons, and says so. */
@@ -91,7 +90,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
   /** Corrupt, expired and over-capacity records, before anything is sent. */
   const tidy = async (records: JournalRecord[], corrupt: Array<{ key: string; value: unknown }>) => {
     if (corrupt.length) {
-      const letters = corrupt.map(({ key, value }) => deadLetter(key.slice(2) || key, value, 'corrupt record'))
+      const letters = corrupt.map(({ key }) => deadLetter(key.slice(2) || key, undefined, 'corrupt record'))
       await o.journal.bury(letters)
       await o.journal.removeKeys(corrupt.map((c) => c.key))
       o.report(new TrackerError('corrupt-record', `${corrupt.length} unreadable record(s): see deadLetters()`, { eventIds: letters.map((l) => l.id) }))
@@ -127,15 +126,21 @@ export function createFlusher(o: FlusherOptions): Flusher {
     return false
   }
 
-  /** Sends one batch (splitting it on 413); true when the flush may go on to the next batch. */
-  const send = async (records: JournalRecord[]): Promise<boolean> => {
+  /**
+   * Sends one batch of one student's records with `token` (splitting it on 413); true when the
+   * flush may go on. Another student's batch (`theirs`) refused for its token waits: it does
+   * not pause this student's sending.
+   */
+  const send = async (records: JournalRecord[], token?: string, theirs?: boolean): Promise<boolean> => {
     const events = records.map((r) => r.event)
     const ids = events.map((e) => e.id)
-    const outcome = await postBatch(events, o)
+    const outcome = await postBatch(events, o, token)
     const delivery: Delivery = { transport: 'fetch', at: Date.now(), ids }
     if (outcome.status !== undefined) delivery.status = outcome.status
     switch (outcome.kind) {
       case 'answered': {
+        // Only an answer for this page's own student carries a token that is theirs.
+        if (!theirs) keep(outcome.token)
         await o.journal.remove(outcome.done)
         const refused = records.flatMap((record) => outcome.rejected.filter((x) => x.id === record.id).map((x) => ({ record, errors: x.errors })))
         await refuse(refused, outcome.status)
@@ -155,21 +160,27 @@ export function createFlusher(o: FlusherOptions): Flusher {
         if (records.length > 1) {
           o.onDelivery({ ...delivery, error: `split after ${outcome.status}` })
           const half = Math.ceil(records.length / 2)
-          return (await send(records.slice(0, half))) && send(records.slice(half))
+          return (await send(records.slice(0, half), token, theirs)) && send(records.slice(half), token, theirs)
         }
         await refuse([{ record: records[0]!, errors: 'too large' }], outcome.status)
         o.onDelivery({ ...delivery, rejected: ids })
         return true
       }
       case 'pause':
+        o.onDelivery({ ...delivery, error: outcome.why })
+        if (theirs) return true
         scheduler.pause()
         o.report(new TrackerError('unauthorized', `${outcome.why}; paused until flush()`, { status: outcome.status, eventIds: ids }))
-        o.onDelivery({ ...delivery, error: outcome.why })
         return false
       case 'retry':
         if (outcome.error !== undefined) delivery.error = String(outcome.error)
         return failed(delivery, outcome.retryAfterMs, outcome.error)
     }
+  }
+
+  /** Keeps a token this page's student was answered with: the records written from now carry it. */
+  const keep = (token: unknown) => {
+    if (typeof token == 'string') o.journal.token = token
   }
 
   /** Dead letters were reported when they were set aside; after retentionMs they go. */
@@ -204,19 +215,36 @@ export function createFlusher(o: FlusherOptions): Flusher {
         const { records, corrupt } = await o.journal.read()
         const sealed = await sealDeadCheckpoints(o.journal, records, o.sessionId)
         for (const record of records) if (sealed.has(record.id)) sealRecord(record)
-        const sendable = (await tidy(records, corrupt))
-          .filter((r) => !r.open && r.event.actor.id === o.actorId)
-          .sort((a, b) => a.createdAt - b.createdAt)
-        for (let i = 0; i < sendable.length; ) {
-          const batch: JournalRecord[] = []
-          let bytes = 0
-          for (; i < sendable.length && batch.length < o.maxBatchEvents; i++) {
-            const size = JSON.stringify(sendable[i]!.event).length
-            if (batch.length && bytes + size > o.maxBatchBytes) break
-            batch.push(sendable[i]!)
-            bytes += size
+        const sendable = (await tidy(records, corrupt)).filter((r) => !r.open).sort((a, b) => a.createdAt - b.createdAt)
+        // One envelope per student, this page's own first.
+        const students: Record<string, JournalRecord[]> = { [o.actorId]: [] }
+        for (const r of sendable) (students[r.event.actor.id] ??= []).push(r)
+        for (const student in students) {
+          const their = students[student]!
+          const theirs = student !== o.actorId
+          // The newest token among the student's records; this page's own is the one it was last answered with.
+          let token: string | undefined
+          for (const r of their) token = r.token ?? token
+          if (!theirs) token = o.journal.token ??= token
+          if (!their.length && !hello) {
+            // Nothing to send yet: ask for this student's token now, while the network is up.
+            const answer = await postBatch([], o, token)
+            hello = !!answer.status
+            // The signed-in student's token: this page's student's, as it runs for whoever signed in.
+            keep(answer.token)
           }
-          if (!(await send(batch))) return
+          if (theirs && !token) continue
+          for (let i = 0; i < their.length; ) {
+            const batch: JournalRecord[] = []
+            let bytes = 0
+            for (; i < their.length && batch.length < o.maxBatchEvents; i++) {
+              const size = JSON.stringify(their[i]!.event).length
+              if (batch.length && bytes + size > o.maxBatchBytes) break
+              batch.push(their[i]!)
+              bytes += size
+            }
+            if (!(await send(batch, token, theirs))) return
+          }
         }
       })
       // A step that failed or missed its deadline: back off like a failed request.
@@ -233,7 +261,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
         .map((r) => r.event)
       if (!events.length) return
       const offset = serverOffset(o.clockKey) // as for a batch: dates and sendTime on the server's clock
-      const ids = sendBeacons(o.endpoint, beaconBodies(o.sensor, onServerClock(events, offset), Date.now() + offset))
+      const ids = sendBeacons(o.endpoint, beaconBodies(o.sensor, onServerClock(events, offset), Date.now() + offset, o.journal.token))
       ids.forEach((id) => beaconed.add(id))
       o.onDelivery({ transport: 'beacon', at: Date.now(), ids, ...(ids.length < events.length ? { error: 'beacon quota full' } : {}) })
     },

@@ -16,11 +16,13 @@ export interface PostOptions {
 }
 
 /**
- * POSTs one envelope of `events` as JSON and classifies the answer. Never throws. The
+ * POSTs one envelope of `events` (one student's; none asks only for a delivery token) with that
+ * student's delivery `token`, as JSON, and classifies the answer, with the token it carries for
+ * the signed-in student. Never throws. The
  * `headers()` hook and the request each have `timeoutMs`: a hook that never settles must not
  * hold the cross-tab flush lock.
  */
-export async function postBatch(events: TimebackEvent[], options: PostOptions): Promise<BatchOutcome> {
+export async function postBatch(events: TimebackEvent[], options: PostOptions, token?: string): Promise<BatchOutcome & { token?: unknown }> {
   const abort = new AbortController()
   let timer: ReturnType<typeof setTimeout> | undefined
   try {
@@ -33,7 +35,8 @@ export async function postBatch(events: TimebackEvent[], options: PostOptions): 
     const response = await fetch(options.endpoint, {
       method: 'POST',
       headers,
-      body: JSON.stringify(onServerClock(buildEnvelope(options.sensor, events, sent), offset)),
+      // `[0]` then `data`: buildEnvelope refuses an empty list, which here asks only for a token.
+      body: JSON.stringify(onServerClock({ ...buildEnvelope(options.sensor, [0], sent), data: events, deliveryToken: token }, offset)),
       credentials: options.credentials,
       signal: abort.signal,
     })
@@ -42,7 +45,7 @@ export async function postBatch(events: TimebackEvent[], options: PostOptions): 
     const body: unknown = await response.json().catch(() => undefined)
     learnServerClock(options.clockKey, sent, rtt, body, response.headers.get('date'))
     const http = { status, redirected, retryAfter: response.headers.get('retry-after'), body }
-    return classifyOutcome(http, events.map((e) => e.id), Date.now())
+    return { ...classifyOutcome(http, events.map((e) => e.id), Date.now()), token: (body as { deliveryToken?: unknown } | undefined)?.deliveryToken }
   } catch (error) {
     return { kind: 'retry', error }
   } finally {

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { strictObject } from './strictObject.js'
 import { assembleActivityEvent } from './assembleActivityEvent.js'
 import { activityContextInput, actorInput, type ActivityContextInput, type TimebackActor } from './contextSchemas.js'
 import { createEventId } from './eventId.js'
@@ -25,7 +26,7 @@ export interface ActivityEventInput {
   runId?: string
 }
 
-const activityInput = /* @__PURE__ */ z.strictObject({
+const activityInput = /* @__PURE__ */ strictObject({
   actor: actorInput,
   object: activityContextInput,
   metrics: activityMetricsInput,

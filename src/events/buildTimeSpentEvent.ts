@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { strictObject } from './strictObject.js'
 import { assembleTimeSpentEvent } from './assembleTimeSpentEvent.js'
 import { TIME_SPENT_TYPES, type TimeSpentType } from './constants.js'
 import { activityContextInput, actorInput, type ActivityContextInput, type TimebackActor } from './contextSchemas.js'
@@ -37,14 +38,13 @@ export interface TimeSpentEventInput {
   runId?: string
 }
 
-const item = /* @__PURE__ */ z.strictObject({
+const item = /* @__PURE__ */ strictObject({
   type: oneOf(TIME_SPENT_TYPES),
   value: nonNegative,
   subType: z.optional(name),
 })
 
-const timeSpentInput = z
-  .strictObject({
+const timeSpentInput = /* @__PURE__ */ strictObject({
     actor: actorInput,
     object: activityContextInput,
     items: nonEmpty(item).check(

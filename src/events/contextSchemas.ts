@@ -1,17 +1,18 @@
 // The actor (TimebackUser) and object (TimebackActivityContext) of every Timeback event.
 import * as z from 'zod/mini'
+import { strictObject } from './strictObject.js'
 import { SUBJECTS, USER_ROLES } from './constants.js'
 import { email, eventId, name, oneOf, uri } from './fieldSchemas.js'
 
 /** The student, as the app knows them: `{ id, email }` plus optional `name` and `role`. */
-export const actorInput = /* @__PURE__ */ z.strictObject({
+export const actorInput = /* @__PURE__ */ strictObject({
   id: uri,
   email,
   name: z.optional(name),
   role: z.optional(oneOf(USER_ROLES)),
 })
 
-const named = /* @__PURE__ */ z.strictObject({ name, id: z.optional(uri) })
+const named = /* @__PURE__ */ strictObject({ name, id: z.optional(uri) })
 
 /** The app reporting the events. `name` is required by the platform's stricter schema copy. */
 export const appInput = named
@@ -20,7 +21,7 @@ const activityShape = {
   id: uri,
   subject: oneOf(SUBJECTS),
   activity: z.optional(named),
-  course: z.optional(z.strictObject({ id: uri, name })),
+  course: z.optional(strictObject({ id: uri, name })),
 }
 
 /**
@@ -28,10 +29,10 @@ const activityShape = {
  * its `subject`, and optionally the activity and course. A course needs both `id` (its
  * OneRoster URL) and `name`. `runId` resumes a run the app saved (`activity.runId`).
  */
-export const activityTargetInput = /* @__PURE__ */ z.strictObject({ ...activityShape, runId: z.optional(eventId) })
+export const activityTargetInput = /* @__PURE__ */ strictObject({ ...activityShape, runId: z.optional(eventId) })
 
 /** The event `object` as the builders take it: the activity target plus the reporting `app`. */
-export const activityContextInput = /* @__PURE__ */ z.strictObject({ ...activityShape, app: appInput })
+export const activityContextInput = /* @__PURE__ */ strictObject({ ...activityShape, app: appInput })
 
 /** The signed-in student, as `createTracker`'s `actor` and the builders take it: `{ id, email, name?, role? }`. */
 export type TimebackActor = z.infer<typeof actorInput>

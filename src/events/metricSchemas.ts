@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { strictObject } from './strictObject.js'
 import { ACTIVITY_METRIC_TYPES } from './constants.js'
 import { count, finite, wholeAtLeast } from './fieldSchemas.js'
 
@@ -12,7 +13,7 @@ export interface ActivityMetrics {
 }
 
 /** Schema for {@link ActivityMetrics}; also used by `activity.complete()`. */
-export const activityMetricsInput = /* @__PURE__ */ z.strictObject({
+export const activityMetricsInput = /* @__PURE__ */ strictObject({
   totalQuestions: z.optional(count),
   correctQuestions: z.optional(count),
   xpEarned: z.optional(finite),

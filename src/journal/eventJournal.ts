@@ -42,6 +42,11 @@ export interface EventJournal extends Journal {
   mode(): StorageMode
   /** Sendable records (not open checkpoints) known to this page, oldest first. Synchronous. */
   pending(): JournalRecord[]
+  /**
+   * This page's student's latest delivery token (the flusher keeps it), written on each record
+   * the page stores: it leaves the browser with that student's last record.
+   */
+  token?: string | undefined
 }
 
 export function createEventJournal(

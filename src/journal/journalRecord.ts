@@ -25,6 +25,11 @@ export interface JournalRecord {
    * No Web Lock tells liveness: Firefox keeps no page that holds one in its back/forward cache.
    */
   open?: { owner: string; at: number; until?: number }
+  /**
+   * The student's latest delivery token when the record was written: another student's tracker
+   * sends the record with the newest one among that student's records (a shared computer).
+   */
+  token?: string | undefined
 }
 
 /** Turns an open checkpoint into a sendable record, of the format every version reads. */
@@ -39,19 +44,38 @@ const STALE_CHECKPOINT_MS = 5 * 60_000
 /** Whether the page that wrote checkpoint `open` broke its promise to write again by `now`. */
 export const lapsed = (open: NonNullable<JournalRecord['open']>, now: number) => now > (open.until ?? open.at + STALE_CHECKPOINT_MS)
 
-/** An event the proxy refused for good, or one that could not be kept. Stored under `d:<id>`. */
+/**
+ * An event the proxy refused for good, or one that could not be kept. Stored under `d:<id>`.
+ * It keeps what a person needs to see why, not the event: on a shared computer it would be
+ * readable by the next student. Only an event refused for its dates alone (`CLOCK_ONLY`) is kept
+ * whole, as it is sent again once the proxy puts dates right (see the flusher).
+ */
 export interface DeadLetter {
   v: 1
   id: string
-  event: unknown
+  /** The event's type and student, when it was an event at all (not a corrupt record). */
+  type?: string
+  actor?: string
   reason: string
   status?: number
   at: number
+  event?: unknown
 }
 
-/** A dead letter for `event`, set aside now. */
-export function deadLetter(id: string, event: unknown, reason: string, status?: number): DeadLetter {
-  const letter: DeadLetter = { v: 1, id, event, reason, at: Date.now() }
+/**
+ * A dead letter's reasons that are all the proxy's clock checks, as a proxy that did not
+ * correct dates by `sendTime` words them (one that does adds what they are relative to).
+ */
+export const CLOCK_ONLY = /^\[(\{"path":"[^"]*","message":"is (in the future|older than the retention period)"\},?)+\]$/
+
+/** A dead letter for `event` (a stored event, or undefined for a corrupt record), set aside now. */
+export function deadLetter(id: string, event: TimebackEvent | undefined, reason: string, status?: number): DeadLetter {
+  const letter: DeadLetter = { v: 1, id, reason, at: Date.now() }
+  if (event) {
+    letter.type = event.type
+    letter.actor = event.actor.id
+    if (CLOCK_ONLY.test(reason)) letter.event = event
+  }
   if (status !== undefined) letter.status = status
   return letter
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { strictObject } from '../events/strictObject.js'
 import { createActivityClock, sameClass, type ActivityClock, type BucketTotals, type ClockSnapshot, type ClockUpdate } from '../core/activityClock.js'
 import type { SliceReport } from '../core/roundedSlices.js'
 import { createSliceDates, type SliceDater } from '../core/sliceDates.js'
@@ -103,12 +104,12 @@ export interface RunnerContext {
   finished(runner: ActivityRunner): void
 }
 
-const completeInput = /* @__PURE__ */ z.strictObject({
+const completeInput = /* @__PURE__ */ strictObject({
   metrics: activityMetricsInput,
   attempt: z.optional(attemptInput),
   process: z.optional(bool),
 })
-const markInput = /* @__PURE__ */ z.strictObject({ type: oneOf(['waste', 'anti-pattern']), subType: z.optional(name) })
+const markInput = /* @__PURE__ */ strictObject({ type: oneOf(['waste', 'anti-pattern']), subType: z.optional(name) })
 
 const TIMELINE_LIMIT = 500
 
@@ -174,6 +175,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
     v: 1,
     id,
     createdAt,
+    token: ctx.journal.token,
     event: assembleTimeSpentEvent({
       id,
       generatedId: createEventId(),
@@ -333,7 +335,7 @@ export function startActivityRunner(ctx: RunnerContext): ActivityRunner {
         object: ctx.object,
         eventTime: t,
       })
-      records.push({ v: 1, id: event.id, createdAt: t, event })
+      records.push({ v: 1, id: event.id, createdAt: t, event, token: ctx.journal.token })
       return storeFinal(records)
     },
     end: async () => (status !== 'running' ? notRunning() : storeFinal(finish('ended', now()))),

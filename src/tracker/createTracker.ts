@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { strictObject } from '../events/strictObject.js'
 import { bool } from '../events/fieldSchemas.js'
 import type { Signal } from '../core/timeBuckets.js'
 import { activityTargetInput, type ActivityTarget } from '../events/contextSchemas.js'
@@ -23,7 +24,7 @@ export interface StartOptions {
   time?: boolean
 }
 
-const startInput = /* @__PURE__ */ z.optional(z.strictObject({ time: z.optional(bool) }))
+const startInput = /* @__PURE__ */ z.optional(strictObject({ time: z.optional(bool) }))
 
 /** Everything a UI needs at a glance: the running activity, the queue, the last delivery. */
 export interface TrackerSnapshot {
@@ -77,8 +78,17 @@ export interface Tracker {
   snapshot(): TrackerSnapshot
   /** Events stored and not yet acknowledged (open checkpoints included), oldest first. */
   queue(): Promise<Array<{ id: string; type: string; createdAt: number; open: boolean; event: unknown }>>
-  /** Events the proxy refused for good, or that expired; kept for inspection. */
-  deadLetters(): Promise<Array<{ id: string; reason: string; status?: number; at: number; event: unknown }>>
+  /**
+   * This student's events the proxy refused for good, or that expired, for `retentionMs`: why,
+   * not what (the event itself only while it may still be sent: refused for its dates alone).
+   */
+  deadLetters(): Promise<Array<{ id: string; type?: string; reason: string; status?: number; at: number; event?: unknown }>>
+  /**
+   * For a shared computer: ends the activity, sends what it can, then removes everything of this
+   * student from the browser (their events not sent, delivery token, dead letters) and destroys
+   * the tracker. Resolves with the ids sent and those lost; says `events-lost` when some were.
+   */
+  signOut(): Promise<{ sent: string[]; lost: string[] }>
 }
 
 /**
@@ -113,6 +123,10 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
   let destroyed = false
   let notifyQueued = false
 
+  /** Of `records`, this student's: the tracker shows no other student's (a shared computer). */
+  const mine = <R extends { event: { actor: { id: string } } }>(records: R[]) => records.filter((r) => r.event.actor.id === actor.id)
+  const letters = async () => (await journal.deadLetters()).filter((l) => (l.actor ?? actor.id) === actor.id)
+
   const report = (error: TrackerError) => {
     try {
       options.onError(error)
@@ -125,7 +139,7 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
     const clock = runner?.snapshot()
     return {
       activity: runner && clock ? { id: runner.id, state: clock.state, totals: clock.totals, elapsed: clock.elapsed } : undefined,
-      queue: { pending: journal.pending().length, storage: journal.mode(), paused: flusher.paused() },
+      queue: { pending: mine(journal.pending()).length, storage: journal.mode(), paused: flusher.paused() },
       lastDelivery,
     }
   }
@@ -246,12 +260,26 @@ export function createTracker(trackerOptions: TrackerOptions): Tracker {
     },
     snapshot,
     async queue() {
-      return (await journal.read()).records
+      return mine((await journal.read()).records)
         .sort((a, b) => a.createdAt - b.createdAt)
         .map((r) => ({ id: r.id, type: r.event.type, createdAt: r.createdAt, open: !!r.open, event: r.event }))
     },
     async deadLetters() {
-      return (await journal.deadLetters()).map(({ v: _format, ...letter }) => letter)
+      return (await letters()).map(({ v: _format, actor: _actor, ...letter }) => letter)
+    },
+    async signOut() {
+      await runner?.end()
+      const before = mine((await journal.read()).records)
+      await flusher.now(true)
+      // The flush read the journal: what this page holds is all that is left.
+      const lost = mine(journal.pending()).map((r) => r.id)
+      const dead = (await letters()).map((l) => l.id)
+      await journal.remove(lost)
+      await journal.forget(dead)
+      noteRun(runStore, '')
+      if (lost[0]) report(new TrackerError('events-lost', `signOut removed ${lost.length} unsent event(s)`, { eventIds: lost }))
+      await tracker.destroy()
+      return { sent: before.map((r) => r.id).filter((id) => !lost.includes(id) && !dead.includes(id)), lost }
     },
   }
   registry.set(options.storeName, tracker)

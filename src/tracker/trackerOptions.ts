@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { strictObject } from '../events/strictObject.js'
 import { actorInput, appInput, type TimebackActor, type TimebackApp } from '../events/contextSchemas.js'
 import { name, oneOf, passing, text, wholeAtLeast } from '../events/fieldSchemas.js'
 import { parseOrThrow } from '../events/parse.js'
@@ -86,7 +87,7 @@ const isEndpoint = (value: string) => {
   }
 }
 
-const optionsSchema = /* @__PURE__ */ z.strictObject({
+const optionsSchema = /* @__PURE__ */ strictObject({
   endpoint: text(z.refine(isEndpoint, 'must be an http(s) URL (absolute or relative)')),
   app: appInput,
   actor: actorInput,

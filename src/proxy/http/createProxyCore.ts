@@ -4,9 +4,11 @@ import { claimsWithTime } from '../store/claimWithTime.js'
 import type { MetricSink } from '../telemetry/proxyMetrics.js'
 import { createDelivery, NOTHING_FORWARDED, type Delivered } from '../pipeline/deliverEvents.js'
 import { consoleLogger } from '../pipeline/proxyLogger.js'
+import { createDeliveryTokens, withinToken, type DeliveryClaims } from '../pipeline/deliveryToken.js'
 import { createRateLimiter } from '../pipeline/rateLimiter.js'
 import type { Rejection, Screened } from '../pipeline/screenEvents.js'
 import { screenRequest } from '../pipeline/screenRequest.js'
+import { actorIds, tokenStudent } from '../pipeline/tokenStudent.js'
 import { createMemoryLedger } from '../backends/memory/memoryLedger.js'
 import { createMemoryRateLimit } from '../backends/memory/memoryRateLimit.js'
 import { createMemoryTimeBudget } from '../backends/memory/memoryTimeBudget.js'
@@ -93,6 +95,7 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     // A ledger that is the time budget may claim and reserve in one step (one round trip).
     claimWithTime,
   })
+  const tokens = options.deliveryTokens && createDeliveryTokens(options.deliveryTokens, screening.limits)
   const count = (outcome: 'accepted' | 'duplicate' | 'rejected' | 'in-doubt' | 'deferred', n: number) => {
     if (n) metric({ name: 'events', outcome, count: n })
   }
@@ -118,66 +121,115 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
 
     const auth = await options.authorize(request)
     if (auth instanceof Response) return auth
-    if (!auth) return json(401, errorBody('not signed in'), cors)
-    /** A store (ledger, time budget, rate limits) failed: 503, or the error goes on if it is not one. */
-    const storeUnavailable = (error: unknown) => {
-      if (!(error instanceof StoreUnavailableError)) throw error
-      log.error(`${error.message}; answered 503 (ids it had claimed are released, or lapse with their lease if the ledger is down)`)
-      return json(503, errorBody('the proxy cannot reach its ledger; retry later'), { 'retry-after': String(STORE_RETRY_AFTER_S), ...cors })
-    }
-    const tooMany = (waitMs: number) =>
-      json(429, errorBody('too many requests from this student; retry later'), { 'retry-after': String(Math.ceil(waitMs / 1000)), ...cors })
-    const knownWait = limiter?.knownWait(auth.id)
-    if (knownWait) return tooMany(knownWait)
+    // Without a session, a delivery token in the body may still speak for its student.
+    if (!auth && !tokens) return json(401, errorBody('not signed in'), cors)
+    const knownWait = auth && limiter?.knownWait(auth.id)
+    if (knownWait) return tooMany(knownWait, cors)
 
-    const body = await readEnvelope(request, readBody, maxBodyBytes)
-    // One call to the rate-limit store per request, refused or not: a flood of bad bodies
-    // spends the student's allowance of requests as good ones do.
+    const body = await readEnvelope(request, readBody, maxBodyBytes, !!tokens)
     if ('refusal' in body) {
-      let waitMs: number | undefined
-      try {
-        waitMs = await limiter?.take(auth.id, 0)
-      } catch (error) {
-        return storeUnavailable(error)
-      }
-      if (waitMs) return tooMany(waitMs)
+      // One call to the rate-limit store per request, refused or not: a flood of bad bodies
+      // spends the student's allowance of requests as good ones do.
+      const refused = auth && (await rateRefusal(auth.id, 0, cors))
+      if (refused) return refused
       const { status, message, issues, clientGone } = body.refusal
       if (clientGone) log.info('the client went away before its body arrived')
       return json(status, errorBody(message, issues), cors)
     }
     const { envelope } = body
+    const { data, sensor, sendTime } = envelope
+    const app = options.deliveryTokens?.app ?? options.sensor ?? origin ?? new URL(request.url).origin
+    const actors = actorIds(data)
 
-    const screened = screenRequest(screening, envelope.data, auth, false, arrived, envelope.sendTime)
-    // A ledger that claims with the rate limit in one step takes the allowance there (a request
-    // that claims pays no round trip for it); otherwise it is taken here.
-    const events = envelope.data.length
-    const rate = foldsRate && screened.valid.length ? { terms: limiter!.terms(events), take: () => limiter!.take(auth.id, events) } : undefined
-    let waitMs: number | undefined
-    try {
-      waitMs = rate ? undefined : await limiter?.take(auth.id, envelope.data.length)
-    } catch (error) {
-      return storeUnavailable(error)
+    if (tokens && (!auth || (actors.length && actors.every((id) => id !== auth.id)))) {
+      // Another student's events (a shared computer): theirs if their token says so.
+      const found = await tokenStudent(tokens, envelope.deliveryToken, data, app, arrived)
+      if (!found.ok) {
+        const refused = auth && (await rateRefusal(auth.id, 0, cors))
+        if (refused) return refused
+        log.info(`delivery token refused (${found.reason}); ${data.length} event(s) wait`)
+        count('deferred', data.length)
+        if (!auth) return json(401, errorBody(`not signed in, and ${found.reason}`), cors)
+        const deliveryToken = await tokens.issue(auth, app, arrived, tokens.sinceFor(undefined, auth.id, [], arrived))
+        return json(403, { ...errorBody(`these events belong to another student and ${found.reason}; they wait`), deliveryToken }, cors)
+      }
+      const { user, claims } = found
+      const screened = screenRequest(screening, data, user, false, arrived, sendTime)
+      // Only what the token's session covers; the rest is left out of the answer, so it waits.
+      const covered = screened.valid.filter((event) => withinToken(event, claims))
+      screened.othersWaiting.push(...screened.valid.filter((event) => !covered.includes(event)).map((event) => event.id))
+      screened.valid = covered
+      // The token's student's allowance: their events, whoever's session carries them. A
+      // token-only request gets no token: a token must not extend itself.
+      return deliverAndAnswer(`user ${user.id} (by delivery token)`, user, { sensor, events: data.length, screened, cors })
     }
-    if (waitMs) return tooMany(waitMs)
+    const user = auth!
+    const screened = screenRequest(screening, data, user, false, arrived, sendTime)
     const others = screened.othersWaiting.length
-    if (others && others === envelope.data.length) {
+    if (others && others === data.length) {
+      const refused = await rateRefusal(user.id, data.length, cors)
+      if (refused) return refused
       count('deferred', others)
       return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
     }
+    const issue = async () => {
+      const presented = envelope.deliveryToken
+      const check = presented === undefined ? undefined : await tokens!.verify(presented, app, arrived)
+      const same: DeliveryClaims | undefined = check?.ok ? check.claims : undefined
+      return { deliveryToken: await tokens!.issue(user, app, arrived, tokens!.sinceFor(same, user.id, screened.valid, arrived)) }
+    }
+    return deliverAndAnswer(`user ${user.id}`, user, { sensor, events: data.length, screened, cors }, tokens && (await issue()))
+  }
+
+  const tooMany = (waitMs: number, cors: Record<string, string>) =>
+    json(429, errorBody('too many requests from this student; retry later'), { 'retry-after': String(Math.ceil(waitMs / 1000)), ...cors })
+
+  /** A store (ledger, time budget, rate limits) failed: 503, or the error goes on if it is not one. */
+  const storeUnavailable = (error: unknown, cors: Record<string, string>) => {
+    if (!(error instanceof StoreUnavailableError)) throw error
+    log.error(`${error.message}; answered 503 (ids it had claimed are released, or lapse with their lease if the ledger is down)`)
+    return json(503, errorBody('the proxy cannot reach its ledger; retry later'), { 'retry-after': String(STORE_RETRY_AFTER_S), ...cors })
+  }
+
+  /** Takes the student's rate allowance now: the answer to give instead (429, 503), or none. */
+  const rateRefusal = async (studentId: string, events: number, cors: Record<string, string>) => {
+    try {
+      const waitMs = await limiter?.take(studentId, events)
+      return waitMs ? tooMany(waitMs, cors) : undefined
+    } catch (error) {
+      return storeUnavailable(error, cors)
+    }
+  }
+
+  /**
+   * Takes the rate allowance for `user` (inside the claim, where the ledger can), delivers the
+   * screened events and answers, with `extra` in a 200's body.
+   */
+  const deliverAndAnswer = async (
+    who: string,
+    user: AuthorizedUser,
+    { sensor, events, screened, cors }: { sensor: string; events: number; screened: Screened; cors: Record<string, string> },
+    extra?: object,
+  ): Promise<PlainAnswer> => {
+    // A ledger that claims with the rate limit in one step takes the allowance there (a request
+    // that claims pays no round trip for it); otherwise it is taken here.
+    const rate = foldsRate && screened.valid.length ? { terms: limiter!.terms(events), take: () => limiter!.take(user.id, events) } : undefined
+    const refused = rate ? undefined : await rateRefusal(user.id, events, cors)
+    if (refused) return refused
     let delivered: Delivered | undefined
     try {
-      delivered = screened.valid.length ? await deliver(envelope.sensor, screened.valid, auth, rate) : undefined
+      delivered = screened.valid.length ? await deliver(sensor, screened.valid, user, rate) : undefined
     } catch (error) {
-      return storeUnavailable(error)
+      return storeUnavailable(error, cors)
     }
-    if (delivered?.rateWait) return tooMany(limiter!.refused(auth.id, delivered.rateWait))
+    if (delivered?.rateWait) return tooMany(limiter!.refused(user.id, delivered.rateWait), cors)
     const notCredited = delivered?.notCredited ?? []
-    if (notCredited.length) log.warn(`user ${auth.id}: ${notCredited.length} event(s) claimed time already credited; forwarded without it`)
-    return answer(auth, screened, delivered, cors)
+    if (notCredited.length) log.warn(`${who}: ${notCredited.length} event(s) claimed time already credited; forwarded without it`)
+    return answer(who, screened, delivered, cors, extra)
   }
 
   /** The tracker's answer to a forwarding, with its log line and metrics. */
-  const answer = (auth: AuthorizedUser, screened: Screened, delivered: Delivered | undefined, cors: Record<string, string>): PlainAnswer => {
+  const answer = (who: string, screened: Screened, delivered: Delivered | undefined, cors: Record<string, string>, extra: object = {}): PlainAnswer => {
     const { duplicates = [], forwarded = NOTHING_FORWARDED, refused: refusedByApp = [], notCredited = [] } = delivered ?? {}
     const { accepted, inDoubt, failure } = forwarded
     // The platform's own error bodies stay in the proxy: they may echo request headers.
@@ -197,7 +249,7 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     const settled = accepted.length + duplicates.length + refusedByApp.length + refused.length
     count('deferred', screened.valid.length - settled + screened.othersWaiting.length)
     log.info(
-      `user ${auth.id}: ${accepted.length} forwarded, ${duplicates.length} duplicate, ` +
+      `${who}: ${accepted.length} forwarded, ${duplicates.length} duplicate, ` +
         `${rejected.length} rejected, ${inDoubt.length} in doubt`,
     )
     if (failure?.kind === 'misconfigured') {
@@ -209,7 +261,7 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
       const retryAfter = failure.kind === 'unavailable' ? (failure.retryAfter ?? '5') : String(Math.ceil(holdMs / 1000))
       return json(503, errorBody('the Caliper API is unavailable; retry later'), { 'retry-after': retryAfter, ...cors })
     }
-    return json(200, { status: 'success', accepted, duplicates, rejected, ...(notCredited.length ? { notCredited } : {}) }, cors)
+    return json(200, { status: 'success', accepted, duplicates, rejected, ...(notCredited.length ? { notCredited } : {}), ...extra }, cors)
   }
 
   const core: ProxyCore = {

@@ -3,6 +3,7 @@ import type { CaliperLedger } from '../store/ledger.js'
 import type { RateLimitStore } from '../store/rateLimitStore.js'
 import type { TimeBudget } from '../store/timeBudget.js'
 import type { AuthorizedUser } from '../pipeline/authorizedUser.js'
+import type { DeliveryTokenOptions } from '../pipeline/deliveryToken.js'
 import type { ProxyLogger } from '../pipeline/proxyLogger.js'
 import type { RateLimits } from '../pipeline/rateLimiter.js'
 import type { Rejection } from '../pipeline/screenEvents.js'
@@ -92,6 +93,13 @@ export interface CaliperProxyOptions {
   timeBudget?: TimeBudget
   /** The envelope's `sensor` (your app's URL) for `proxy.send`. */
   sensor?: string
+  /**
+   * Shared computers: answers carry a delivery token for the signed-in student, which lets the
+   * tracker deliver that student's events after they signed out (whoever is signed in then),
+   * dated within the session it covers. Without it, other students' events wait (403). Secrets
+   * never leave the server. See docs/shared-computers.md.
+   */
+  deliveryTokens?: DeliveryTokenOptions
   /** The server's clock, for tests. */
   now?: () => number
 }

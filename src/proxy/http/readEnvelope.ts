@@ -8,6 +8,8 @@ export interface EnvelopeShell {
   sensor: string
   sendTime?: string
   data: unknown[]
+  /** A student's delivery token, with which another student's events may be delivered. */
+  deliveryToken?: unknown
 }
 
 /** Why a body is not an envelope the proxy takes: the answer's status and message. */
@@ -22,12 +24,14 @@ export interface BodyRefusal {
 /**
  * The request's body as an envelope (its events not yet checked), or why not: too large, cut
  * short, not JSON, not an envelope, too many events. Read with the server adapter's `readBody`
- * when it has one.
+ * when it has one. With delivery tokens (`tokens`), an envelope without events is one too: it
+ * asks only for the signed-in student's token, its other fields checked as any envelope's.
  */
 export async function readEnvelope(
   request: Request,
   readBody: (() => Promise<string>) | undefined,
   maxBodyBytes: number,
+  tokens = false,
 ): Promise<{ envelope: EnvelopeShell } | { refusal: BodyRefusal }> {
   let text: string
   try {
@@ -37,14 +41,23 @@ export async function readEnvelope(
     if (error instanceof ClientGoneError) return { refusal: { status: 400, message: 'request body incomplete', clientGone: true } }
     throw error
   }
-  let parsed: unknown
+  let parsed: { data?: unknown; deliveryToken?: unknown } | null
   try {
     parsed = JSON.parse(text)
   } catch {
     return { refusal: { status: 400, message: 'body is not JSON' } }
   }
-  const shell = validateEnvelopeShell(parsed)
+  const tokenRequest = tokens && Array.isArray(parsed?.data) && !parsed.data.length
+  const shell = validateEnvelopeShell(tokenRequest ? { ...parsed, data: [null] } : parsed)
   if (!shell.ok) return { refusal: { status: 400, message: 'invalid envelope', issues: shell.issues.slice(0, 10) } }
   if (shell.value.data.length > MAX_EVENTS) return { refusal: { status: 413, message: `at most ${MAX_EVENTS} events per request` } }
-  return { envelope: shell.value }
+  const { sensor, sendTime } = shell.value
+  return {
+    envelope: {
+      sensor,
+      ...(sendTime === undefined ? {} : { sendTime }),
+      data: tokenRequest ? [] : shell.value.data,
+      ...(parsed?.deliveryToken === undefined ? {} : { deliveryToken: parsed.deliveryToken }),
+    },
+  }
 }

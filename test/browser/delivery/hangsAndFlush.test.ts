@@ -22,8 +22,9 @@ describe('delivery in production conditions: hangs, flush(), formats, beacon cos
     slot.create({ endpoint: sink.url, requestTimeoutMs: 5 * SECOND, headers: () => (hang ? new Promise(() => {}) : { 'x-csrf-token': 't' }) })
     const ids = await completeOne(slot) // its first attempt is waiting for headers()
     const flushed = slot.tracker!.flush().then(() => 'resolved')
-    // flush() waits for that attempt and one of its own, each cut off after 5 s.
-    await slot.clock.tick(11 * SECOND)
+    // flush() waits for that attempt and one of its own, each cut off after 5 s, behind the
+    // tracker's first flush, which found nothing to send and asked for a delivery token (5 s more).
+    await slot.clock.tick(16 * SECOND)
     const outcome = await Promise.race([flushed, realDelay(2000).then(() => 'hanging')])
     hang = false
     expect(outcome).to.equal('resolved')

@@ -7,15 +7,15 @@ export interface ReceivedRequest {
   csrfToken?: string
   bytes: number
   ids: string[]
-  envelope: { sensor: string; sendTime: string; data: Array<Record<string, any>> }
+  envelope: { sensor: string; sendTime: string; data: Array<Record<string, any>>; deliveryToken?: string }
   status: number
 }
 
 export interface Collector {
   url: string
   received(): Promise<ReceivedRequest[]>
-  /** Answers for the next requests, in order: `{ status, headers?, body?, reject?, delayMs?, serverTime? }`. */
-  script(answers: Array<{ status: number; headers?: Record<string, string>; body?: unknown; reject?: string[]; delayMs?: number; serverTime?: boolean }>): Promise<void>
+  /** Answers for the next requests, in order: `{ status, headers?, body?, reject?, delayMs?, serverTime?, deliveryToken? }`. */
+  script(answers: Array<{ status: number; headers?: Record<string, string>; body?: unknown; reject?: string[]; delayMs?: number; serverTime?: boolean; deliveryToken?: string }>): Promise<void>
   /** Standing rules (see collectorMiddleware.mjs); `clearRules()` drops them. */
   rules(rules: Array<{ status?: number; body?: unknown; containsId?: string; maxEvents?: number; contentType?: string; delayMs?: number; unanswered?: boolean }>): Promise<void>
   clearRules(): Promise<void>

@@ -78,6 +78,7 @@ export function createFlusher(o: FlusherOptions): Flusher {
   let revived = false // dead letters of a wrong clock go back once per page
   let hello = false // this page asked for a delivery token, or was answered with one
   const beaconed = new Set<string>()
+  const refusedTokens = new Set<string>() // other students' tokens the proxy refused: not sent again
 
   /** Sets events the proxy refused for good aside, each with its own reasons, and says so. */
   const refuse = async (refused: Array<{ record: JournalRecord; errors: unknown }>, status: number) => {
@@ -147,7 +148,9 @@ export function createFlusher(o: FlusherOptions): Flusher {
         failing = false
         corrects ||= outcome.corrects
         o.onDelivery({ ...delivery, done: outcome.done, rejected: refused.map(({ record }) => record.id) })
-        if (!outcome.unanswered.length) {
+        // Another student's events left unanswered lie outside their token's session: they wait
+        // for that student, and hold up neither the others nor this page's own.
+        if (!outcome.unanswered.length || theirs) {
           scheduler.succeeded()
           return true
         }
@@ -168,7 +171,8 @@ export function createFlusher(o: FlusherOptions): Flusher {
       }
       case 'pause':
         o.onDelivery({ ...delivery, error: outcome.why })
-        if (theirs) return true
+        // A token refused stays refused: not sent again from this page.
+        if (theirs) return !!refusedTokens.add(token!)
         scheduler.pause()
         o.report(new TrackerError('unauthorized', `${outcome.why}; paused until flush()`, { status: outcome.status, eventIds: ids }))
         return false
@@ -178,9 +182,17 @@ export function createFlusher(o: FlusherOptions): Flusher {
     }
   }
 
-  /** Keeps a token this page's student was answered with: the records written from now carry it. */
+  /**
+   * Keeps a token this page's student was answered with (the records written from now carry it),
+   * if it is theirs: a session that has moved on to another student answers with that one's.
+   */
   const keep = (token: unknown) => {
-    if (typeof token == 'string') o.journal.token = token
+    try {
+      const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob((token as string).split('.')[2]!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))))
+      if (claims.sub === o.actorId) o.journal.token = token as string
+    } catch {
+      // Not a token of ours: nothing to keep.
+    }
   }
 
   /** Dead letters were reported when they were set aside; after retentionMs they go. */
@@ -216,16 +228,22 @@ export function createFlusher(o: FlusherOptions): Flusher {
         const sealed = await sealDeadCheckpoints(o.journal, records, o.sessionId)
         for (const record of records) if (sealed.has(record.id)) sealRecord(record)
         const sendable = (await tidy(records, corrupt)).filter((r) => !r.open).sort((a, b) => a.createdAt - b.createdAt)
-        // One envelope per student, this page's own first.
+        // One envelope per student, this page's own first; another student's records by the
+        // token they were written with (each covers its own session), none without one.
         const students: Record<string, JournalRecord[]> = { [o.actorId]: [] }
-        for (const r of sendable) (students[r.event.actor.id] ??= []).push(r)
+        for (const r of sendable) {
+          const theirs = r.event.actor.id !== o.actorId
+          if (!theirs || (r.token && !refusedTokens.has(r.token))) (students[theirs ? `${r.event.actor.id} ${r.token}` : o.actorId] ??= []).push(r)
+        }
         for (const student in students) {
           const their = students[student]!
           const theirs = student !== o.actorId
-          // The newest token among the student's records; this page's own is the one it was last answered with.
-          let token: string | undefined
-          for (const r of their) token = r.token ?? token
-          if (!theirs) token = o.journal.token ??= token
+          // Theirs: the token of the group; this page's own: the one it was last answered with.
+          let token = their[0]?.token
+          if (!theirs) {
+            for (const r of their) token = r.token ?? token
+            token = o.journal.token ??= token
+          }
           if (!their.length && !hello) {
             // Nothing to send yet: ask for this student's token now, while the network is up.
             const answer = await postBatch([], o, token)
@@ -233,7 +251,6 @@ export function createFlusher(o: FlusherOptions): Flusher {
             // The signed-in student's token: this page's student's, as it runs for whoever signed in.
             keep(answer.token)
           }
-          if (theirs && !token) continue
           for (let i = 0; i < their.length; ) {
             const batch: JournalRecord[] = []
             let bytes = 0

@@ -65,7 +65,7 @@ describe('22 delivery tokens', () => {
       () => createDeliveryTokens({ keys: { 'bad.id': SECRET_A, k2: 'short-secret' }, current: 'k3', coverMs: -1, sessionGapMs: Number.NaN }, limits),
       (error: Error) => {
         assert.ok(error instanceof TypeError)
-        for (const field of ['keys["bad.id"]: a key id', 'keys["k2"]: the secret must', 'deliveryTokens.current', 'deliveryTokens.coverMs', 'deliveryTokens.sessionGapMs']) {
+        for (const field of ['keys: a key id (6 characters)', 'keys["k2"]: the secret must', 'deliveryTokens.current', 'deliveryTokens.coverMs', 'deliveryTokens.sessionGapMs']) {
           assert.ok(error.message.includes(field), `${field} in ${error.message}`)
         }
         assert.ok(!error.message.includes('short-secret') && !error.message.includes(SECRET_A))

@@ -196,5 +196,18 @@ describe('22 delivery tokens at the proxy', () => {
     }
     assert.throws(() => setup({}, { k1: 'too-short' }), (e: Error) => e instanceof TypeError && !e.message.includes('too-short'))
   })
+
+  it('covers no further back than what the answer left unsettled: a delivered backlog does not widen a copied token', async () => {
+    const t = setup()
+    const DAY = 24 * 3_600_000
+    // The student's own request carries a 29-day-old backlog, which is delivered.
+    const backlog = await t.send(student, [spent(student, t.clock.now - 29 * DAY)])
+    assert.equal(backlog.body.accepted.length, 1)
+    const copied = backlog.body.deliveryToken as string
+    // A copy of that token, with nobody signed in, cannot add work dated ten days ago.
+    const forged = await t.send(undefined, [spent(student, t.clock.now - 10 * DAY, 3000)], copied)
+    assert.deepEqual(forged.body.accepted ?? [], [])
+    assert.equal(t.platform.storedIds().length, 1)
+  })
 })
 

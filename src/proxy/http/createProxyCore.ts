@@ -172,13 +172,18 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
       count('deferred', others)
       return json(403, errorBody('these events belong to another student; they wait for that student'), cors)
     }
-    const issue = async () => {
+    // The student's token, made once the outcome is known: it covers from the session's start
+    // (a token presented from the same session), or from the earliest event this answer leaves
+    // unsettled (in doubt, held, not sent), else from now. Events delivered need no cover.
+    const issue = async (delivered?: Delivered) => {
       const presented = envelope.deliveryToken
       const check = presented === undefined ? undefined : await tokens!.verify(presented, app, arrived)
       const same: DeliveryClaims | undefined = check?.ok ? check.claims : undefined
-      return { deliveryToken: await tokens!.issue(user, app, arrived, tokens!.sinceFor(same, user.id, screened.valid, arrived)) }
+      const settled = new Set([...(delivered?.forwarded.accepted ?? []), ...(delivered?.duplicates ?? []), ...(delivered?.refused ?? []).map((r) => r.id)])
+      const unsettled = screened.valid.filter((event) => !settled.has(event.id))
+      return { deliveryToken: await tokens!.issue(user, app, arrived, tokens!.sinceFor(same, user.id, unsettled, arrived)) }
     }
-    return deliverAndAnswer(`user ${user.id}`, user, { sensor, events: data.length, screened, cors }, tokens && (await issue()))
+    return deliverAndAnswer(`user ${user.id}`, user, { sensor, events: data.length, screened, cors }, tokens && issue)
   }
 
   const tooMany = (waitMs: number, cors: Record<string, string>) =>
@@ -203,13 +208,13 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
 
   /**
    * Takes the rate allowance for `user` (inside the claim, where the ledger can), delivers the
-   * screened events and answers, with `extra` in a 200's body.
+   * screened events and answers, with what `extra` makes of the outcome in a 200's body.
    */
   const deliverAndAnswer = async (
     who: string,
     user: AuthorizedUser,
     { sensor, events, screened, cors }: { sensor: string; events: number; screened: Screened; cors: Record<string, string> },
-    extra?: object,
+    extra?: (delivered?: Delivered) => Promise<object>,
   ): Promise<PlainAnswer> => {
     // A ledger that claims with the rate limit in one step takes the allowance there (a request
     // that claims pays no round trip for it); otherwise it is taken here.
@@ -225,7 +230,7 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     if (delivered?.rateWait) return tooMany(limiter!.refused(user.id, delivered.rateWait), cors)
     const notCredited = delivered?.notCredited ?? []
     if (notCredited.length) log.warn(`${who}: ${notCredited.length} event(s) claimed time already credited; forwarded without it`)
-    return answer(who, screened, delivered, cors, extra)
+    return answer(who, screened, delivered, cors, await extra?.(delivered))
   }
 
   /** The tracker's answer to a forwarding, with its log line and metrics. */

@@ -97,7 +97,8 @@ function optionIssues(options: DeliveryTokenOptions): string[] {
   const keys = options.keys && typeof options.keys === 'object' ? options.keys : {}
   if (!Object.keys(keys).length) issues.push('deliveryTokens.keys: give at least one key id → secret')
   for (const [kid, secret] of Object.entries(keys)) {
-    if (!KEY_ID.test(kid)) issues.push(`deliveryTokens.keys["${kid}"]: a key id is 1–32 of A–Z a–z 0–9 _ -`)
+    // Not echoed: a key id swapped with its secret would print the secret.
+    if (!KEY_ID.test(kid)) issues.push(`deliveryTokens.keys: a key id (${kid.length} characters) is not 1–32 of A–Z a–z 0–9 _ -`)
     if (typeof secret !== 'string' || encoder.encode(secret).length < MIN_SECRET_BYTES) {
       issues.push(`deliveryTokens.keys["${kid}"]: the secret must be a string of at least ${MIN_SECRET_BYTES} bytes`)
     }
@@ -120,6 +121,8 @@ function optionIssues(options: DeliveryTokenOptions): string[] {
 export function createDeliveryTokens(options: DeliveryTokenOptions, limits: DeliveryTokenLimits): DeliveryTokens {
   const issues = optionIssues(options)
   if (issues.length) throw new TypeError(`createCaliperProxy: ${issues.join('; ')}`)
+  // Read once: changing the caller's object later must not change what is checked.
+  options = { ...options, keys: { ...options.keys } }
   const coverMs = options.coverMs ?? TRACKER_SLICE_MS + limits.clockSkewMs
   const gapMs = options.sessionGapMs ?? SESSION_GAP_MS
   const cryptoKeys = new Map<string, ReturnType<typeof crypto.subtle.importKey>>()

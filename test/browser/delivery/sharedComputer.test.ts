@@ -14,6 +14,10 @@ import { MINUTE, SECOND, actor, codes, completeOne, lesson, useTrackerSlot } fro
 const student1 = { id: 'https://sis.example/users/111', email: 'first@example.com' }
 const object = { ...lesson, app: { name: 'Math App' } }
 
+/** A delivery token as the proxy makes them, for `sub` (the tracker reads only whose it is). */
+const tokenFor = (sub: string, session = 'a') =>
+  `tbd1.k1.${btoa(JSON.stringify({ sub, session })).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')}.mac`
+
 /** Every key and value in the tracker's IndexedDB store, as another script on the page could read it. */
 async function rawEntries(storeName: string): Promise<Array<[string, unknown]>> {
   const db = await promisifyRequest(indexedDB.open(storeName))
@@ -41,6 +45,7 @@ async function leftBySudent1(storeName: string, token?: string): Promise<Timebac
 
 describe('a shared computer', () => {
   const slot = useTrackerSlot()
+  const token2 = tokenFor(actor.id)
 
   it("a tracker for student 2 never shows student 1's events, dead letters or count; without a token they wait", async () => {
     const storeName = `test-${randomId()}`
@@ -83,7 +88,7 @@ describe('a shared computer', () => {
   it("keeps the token the proxy answers with for this student on the records it writes, and sends it back with the next batch", async () => {
     const storeName = `test-${randomId()}`
     const sink = collector()
-    await sink.script([{ status: 200, deliveryToken: 'token-of-student-2' }])
+    await sink.script([{ status: 200, deliveryToken: token2 }])
     const tracker = slot.create({ storeName, endpoint: sink.url })
     await completeOne(slot, 0)
     await tracker.flush()
@@ -91,11 +96,11 @@ describe('a shared computer', () => {
     const next = await completeOne(slot, 1)
     await tracker.flush() // refused with 503: they wait, with the token for whoever sends them
     const stored = new Map(await rawEntries(storeName))
-    expect(next.map((id) => (stored.get(`e:${id}`) as JournalRecord).token)).to.deep.equal(['token-of-student-2', 'token-of-student-2'])
+    expect(next.map((id) => (stored.get(`e:${id}`) as JournalRecord).token)).to.deep.equal([token2, token2])
     await sink.clearRules()
     await tracker.flush()
     const tokens = (await sink.received()).map((r) => r.envelope.deliveryToken)
-    expect([...new Set(tokens)], 'none before the answer, then every request (the 503 and its retry) with it').to.deep.equal([undefined, 'token-of-student-2'])
+    expect([...new Set(tokens)], 'none before the answer, then every request (the 503 and its retry) with it').to.deep.equal([undefined, token2])
   })
 
   it('dead letters keep why, not the event (no email, score or extensions)', async () => {
@@ -123,7 +128,7 @@ describe('a shared computer', () => {
     const sink = collector()
     const tracker = slot.create({ storeName, endpoint: sink.url })
     const first = await completeOne(slot, 0)
-    await sink.script([{ status: 200, deliveryToken: 'token-of-student-2', reject: [first[1]!] }])
+    await sink.script([{ status: 200, deliveryToken: token2, reject: [first[1]!] }])
     await tracker.flush()
     expect((await rawEntries(storeName)).map(([key]) => key.slice(0, 2)).sort()).to.deep.equal(['d:'])
     await sink.rules([{ status: 503 }]) // the network is down from here on
@@ -154,5 +159,52 @@ describe('a shared computer', () => {
     expect(out.lost).to.deep.equal([])
     expect(codes(slot.errors)).not.to.include('events-lost')
     expect(await rawEntries(storeName)).to.deep.equal([])
+  })
+
+  it("another student's events the proxy leaves unanswered (outside their token's session) wait, holding up neither a third student nor this page", async () => {
+    const storeName = `test-${randomId()}`
+    const first = await leftBySudent1(storeName, tokenFor(student1.id))
+    const student3 = { id: 'https://sis.example/users/333', email: 'third@example.com' }
+    const third = buildTimeSpentEvent({ actor: student3, object, items: [{ type: 'active', value: 30 }], startDate: Date.now() - MINUTE, endDate: Date.now() - 30 * SECOND })
+    const journal = createEventJournal(storeName, 5000, () => {})
+    await journal.put([{ v: 1, id: third.id, event: third, createdAt: Date.now() + 1, token: tokenFor(student3.id) }])
+    journal.close()
+    const sink = collector()
+    await sink.rules([{ containsId: first[0]!.id, unanswered: true }])
+    const tracker = slot.create({ storeName, endpoint: sink.url })
+    const mine = await completeOne(slot)
+    await tracker.flush()
+    const acknowledged = (await sink.received()).filter((r) => r.status === 200 && !r.ids.includes(first[0]!.id)).flatMap((r) => r.ids)
+    expect(acknowledged.sort()).to.deep.equal([...mine, third.id].sort())
+    expect(tracker.snapshot().lastDelivery?.retryInMs, 'no backoff for another student').to.equal(undefined)
+    const keys = (await rawEntries(storeName)).map(([key]) => key)
+    expect(keys).to.include.members(first.map((e) => `e:${e.id}`))
+  })
+
+  it("keeps no token of another student: a session that moved on answers with theirs", async () => {
+    const storeName = `test-${randomId()}`
+    const sink = collector()
+    await sink.script([{ status: 200, deliveryToken: tokenFor(student1.id) }])
+    const tracker = slot.create({ storeName, endpoint: sink.url })
+    await completeOne(slot, 0)
+    await tracker.flush() // answered for the session, which is student 1's now
+    await sink.rules([{ status: 503 }])
+    const ids = await completeOne(slot, 1)
+    await tracker.flush()
+    const stored = new Map(await rawEntries(storeName))
+    expect(ids.map((id) => (stored.get(`e:${id}`) as JournalRecord).token)).to.deep.equal([undefined, undefined])
+  })
+
+  it("does not send another student's events again with a token the proxy refused", async () => {
+    const storeName = `test-${randomId()}`
+    const first = await leftBySudent1(storeName, tokenFor(student1.id))
+    const sink = collector()
+    await sink.rules([{ containsId: first[0]!.id, status: 403 }])
+    const tracker = slot.create({ storeName, endpoint: sink.url })
+    await completeOne(slot)
+    await tracker.flush()
+    await tracker.flush()
+    const tries = (await sink.received()).filter((r) => r.ids.includes(first[0]!.id))
+    expect(tries).to.have.length(1)
   })
 })

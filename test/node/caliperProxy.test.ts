@@ -73,7 +73,7 @@ describe('status paths', () => {
   })
 
   it('an invalid envelope is a 400 naming the fields', async () => {
-    const { status, body } = await answer(await s.proxy(post({ sensor: 'app', dataVersion: 'x', data: [] })))
+    const { status, body } = await answer(await s.proxy(post({ sensor: 'app', dataVersion: 'x', data: 'none' })))
     assert.equal(status, 400)
     assert.deepEqual(body.errors.map((e: { path: string }) => e.path), ['sensor', 'dataVersion', 'data'])
   })

@@ -126,7 +126,7 @@ export function createProxyCore(options: CaliperProxyOptions): ProxyCore {
     const knownWait = auth && limiter?.knownWait(auth.id)
     if (knownWait) return tooMany(knownWait, cors)
 
-    const body = await readEnvelope(request, readBody, maxBodyBytes, !!tokens)
+    const body = await readEnvelope(request, readBody, maxBodyBytes)
     if ('refusal' in body) {
       // One call to the rate-limit store per request, refused or not: a flood of bad bodies
       // spends the student's allowance of requests as good ones do.

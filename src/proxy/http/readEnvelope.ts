@@ -24,14 +24,14 @@ export interface BodyRefusal {
 /**
  * The request's body as an envelope (its events not yet checked), or why not: too large, cut
  * short, not JSON, not an envelope, too many events. Read with the server adapter's `readBody`
- * when it has one. With delivery tokens (`tokens`), an envelope without events is one too: it
- * asks only for the signed-in student's token, its other fields checked as any envelope's.
+ * when it has one. An envelope without events is one too (a page's first exchange: it asks
+ * for the server's clock and, with delivery tokens, the student's token), its other fields
+ * checked as any envelope's.
  */
 export async function readEnvelope(
   request: Request,
   readBody: (() => Promise<string>) | undefined,
   maxBodyBytes: number,
-  tokens = false,
 ): Promise<{ envelope: EnvelopeShell } | { refusal: BodyRefusal }> {
   let text: string
   try {
@@ -47,8 +47,8 @@ export async function readEnvelope(
   } catch {
     return { refusal: { status: 400, message: 'body is not JSON' } }
   }
-  const tokenRequest = tokens && Array.isArray(parsed?.data) && !parsed.data.length
-  const shell = validateEnvelopeShell(tokenRequest ? { ...parsed, data: [null] } : parsed)
+  const hello = Array.isArray(parsed?.data) && !parsed.data.length
+  const shell = validateEnvelopeShell(hello ? { ...parsed, data: [null] } : parsed)
   if (!shell.ok) return { refusal: { status: 400, message: 'invalid envelope', issues: shell.issues.slice(0, 10) } }
   if (shell.value.data.length > MAX_EVENTS) return { refusal: { status: 413, message: `at most ${MAX_EVENTS} events per request` } }
   const { sensor, sendTime } = shell.value
@@ -56,7 +56,7 @@ export async function readEnvelope(
     envelope: {
       sensor,
       ...(sendTime === undefined ? {} : { sendTime }),
-      data: tokenRequest ? [] : shell.value.data,
+      data: hello ? [] : shell.value.data,
       ...(parsed?.deliveryToken === undefined ? {} : { deliveryToken: parsed.deliveryToken }),
     },
   }

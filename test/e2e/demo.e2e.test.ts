@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core'
 import { validateEnvelope } from '../../src/events/index.js'
 import { createSpecValidator } from '../../spec/specValidator.js'
 import { demoInChromium } from './demoInChromium.js'
+import { waitUntil } from './waitUntil.js'
 
 const SHOTS = 'test-results'
 const demo = demoInChromium()
@@ -20,15 +21,7 @@ before(() => {
 type Received = Array<{ at: string; envelope: { data: Array<Record<string, any>> } }>
 const received = async (): Promise<Received> => (await fetch(`${demo.server.base}/mock-caliper/received`)).json() as Promise<Received>
 
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${demo.server.output()}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>) => waitUntil(what, probe, { timeoutMs: 20_000, context: () => demo.server.output() })
 
 const pageNow = (page: Page) => page.evaluate(() => Date.now())
 
@@ -79,11 +72,11 @@ describe('the demo, end to end', () => {
     await page.fill('[data-testid=xp]', '150')
     const completedAt = await pageNow(page)
     await page.click('[data-testid=complete]')
-    await waitUntil('completion', async () => /Completed/.test((await page.textContent('[data-testid=complete-note]')) ?? ''))
+    await waitFor('completion', async () => /Completed/.test((await page.textContent('[data-testid=complete-note]')) ?? ''))
 
     const activeMs = lastInput + 60_000 - started
     const inactiveMs = completedAt - (lastInput + 60_000)
-    await waitUntil('the ActivityEvent at the mock Caliper', async () => (await received()).some((r) => r.envelope.data.some((e) => e.type === 'ActivityEvent')))
+    await waitFor('the ActivityEvent at the mock Caliper', async () => (await received()).some((r) => r.envelope.data.some((e) => e.type === 'ActivityEvent')))
     await page.clock.runFor(2000)
     await page.waitForTimeout(500)
     await page.screenshot({ path: `${SHOTS}/demo-desktop.png`, fullPage: true })

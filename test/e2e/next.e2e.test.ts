@@ -12,6 +12,7 @@ import { assertInstalled, browserPaths, chromiumArgs } from '../../scripts/brows
 import { ensureDeps } from '../../scripts/ensureDeps.mjs'
 import { toNodeHandler } from '../../src/proxy/index.js'
 import { freePort } from './demoServer.js'
+import { waitUntil } from './waitUntil.js'
 
 const dir = 'examples/next'
 const next = (args: string[], env: NodeJS.ProcessEnv = {}) =>
@@ -28,15 +29,7 @@ let output = ''
 let base: string
 let browser: Browser
 
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe().catch(() => undefined)
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${output}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>) => waitUntil(what, probe, { context: () => output, tolerateErrors: true })
 
 before(async () => {
   assertInstalled(['chromium'])
@@ -65,7 +58,7 @@ before(async () => {
   })
   app.stdout!.on('data', (d) => (output += d))
   app.stderr!.on('data', (d) => (output += d))
-  await waitUntil('next start', async () => (await fetch(base)).ok)
+  await waitFor('next start', async () => (await fetch(base)).ok)
   browser = await chromium.launch({ executablePath: browserPaths.chromium.path, args: chromiumArgs })
 })
 
@@ -104,11 +97,11 @@ describe('the Next.js example, built and started', () => {
     const { page, problems } = await open()
     const html = await (await fetch(base)).text()
     assert.match(html, /<output id="state">not started<\/output>/, 'the server rendered the page, tracking nothing')
-    await waitUntil('the activity to run', async () => (await page.textContent('#state')) === 'input')
+    await waitFor('the activity to run', async () => (await page.textContent('#state')) === 'input')
     await page.clock.runFor(5_000)
     await page.click('text=Finish the quiz')
-    await waitUntil('the button to say finished', async () => (await page.textContent('button')) === 'Finished')
-    await waitUntil('the queue to drain', async () => (await page.textContent('#pending')) === '0')
+    await waitFor('the button to say finished', async () => (await page.textContent('button')) === 'Finished')
+    await waitFor('the queue to drain', async () => (await page.textContent('#pending')) === '0')
     const delivered = arrivals()
     assert.equal(delivered.filter((e) => e.type === 'ActivityEvent').length, 1, JSON.stringify(delivered))
     assert.ok(delivered.some((e) => e.type === 'TimeSpentEvent'), `a TimeSpentEvent arrived: ${JSON.stringify(delivered)}`)
@@ -118,8 +111,8 @@ describe('the Next.js example, built and started', () => {
 
     // A new page load: it starts a new activity and sends nothing twice.
     const second = await open()
-    await waitUntil('the second activity to run', async () => (await second.page.textContent('#state')) === 'input')
-    await waitUntil('the queue to drain', async () => (await second.page.textContent('#pending')) === '0')
+    await waitFor('the second activity to run', async () => (await second.page.textContent('#state')) === 'input')
+    await waitFor('the queue to drain', async () => (await second.page.textContent('#pending')) === '0')
     await second.page.close()
     assert.ok(arrivals().every((e) => e.n === 1), JSON.stringify(arrivals()))
     assert.deepEqual(second.problems, [])

@@ -9,21 +9,14 @@ import { describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
 import { DEMO_STUDENT, SECOND_STUDENT } from '../../demo/server/demoApp.js'
 import { demoInChromium } from './demoInChromium.js'
+import { waitUntil } from './waitUntil.js'
 
 const demo = demoInChromium()
 
 type Received = Array<{ envelope: { data: Array<Record<string, any>> } }>
 const received = async (): Promise<Received> => (await fetch(`${demo.server.base}/mock-caliper/received`)).json() as Promise<Received>
 
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${demo.server.output()}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>) => waitUntil(what, probe, { timeoutMs: 20_000, context: () => demo.server.output() })
 
 /** Every key and value in the tracker's IndexedDB store, as anyone at the computer could read them. */
 const stored = (page: Page) =>
@@ -58,7 +51,7 @@ async function work(page: Page, seconds: number) {
 async function complete(page: Page, xp: number) {
   await page.fill('[data-testid=xp]', String(xp))
   await page.click('[data-testid=complete]')
-  await waitUntil('the completion to be stored', async () => /Completed/.test((await page.textContent('[data-testid=complete-note]')) ?? ''))
+  await waitFor('the completion to be stored', async () => /Completed/.test((await page.textContent('[data-testid=complete-note]')) ?? ''))
 }
 
 describe('a shared computer, end to end', () => {
@@ -85,7 +78,7 @@ describe('a shared computer, end to end', () => {
     await work(page, 60)
     await complete(page, 50)
     await page.click('[data-testid=switch-student]')
-    await waitUntil('student 2 signed in', async () => /Second Student/.test((await page.textContent('[data-testid=who]')) ?? ''))
+    await waitFor('student 2 signed in', async () => /Second Student/.test((await page.textContent('[data-testid=who]')) ?? ''))
     const left = ofStudent1(await stored(page))
     assert.deepEqual(left.filter(([key]) => key.startsWith('e:')).length, 2, "student 1's two events wait")
     assert.ok(left.every(([, record]) => (record as { token?: unknown }).token === token), 'each with their token')
@@ -98,11 +91,11 @@ describe('a shared computer, end to end', () => {
     await context.setOffline(false)
     await page.click('[data-testid=flush]')
     const ofActor = (r: Received, id: string) => r.flatMap((x) => x.envelope.data).filter((e) => e.actor.id === id)
-    await waitUntil("student 1's events at the platform", async () => ofActor(await received(), DEMO_STUDENT.id).length >= 2)
+    await waitFor("student 1's events at the platform", async () => ofActor(await received(), DEMO_STUDENT.id).length >= 2)
     assert.deepEqual(ofStudent1(await stored(page)), [], 'nothing of student 1 stays in IndexedDB (events, token)')
     await work(page, 15)
     await complete(page, 20)
-    await waitUntil("student 2's completion at the platform", async () =>
+    await waitFor("student 2's completion at the platform", async () =>
       ofActor(await received(), SECOND_STUDENT.id).some((e) => e.type === 'ActivityEvent'),
     )
 

@@ -14,6 +14,7 @@ import { assertInstalled, browserPaths, chromiumArgs } from '../../scripts/brows
 import { ensureDeps } from '../../scripts/ensureDeps.mjs'
 import { endsQuietly, startPostgres, type RunningServer } from '../node/support/databaseServers.js'
 import { freePort } from './demoServer.js'
+import { waitUntil } from './waitUntil.js'
 
 const dir = 'examples/vite-express'
 const ADA = 'https://example.org/oneroster/users/ada'
@@ -27,15 +28,7 @@ let port: number
 let base: string
 let browser: Browser
 
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe().catch(() => undefined)
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${output}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>) => waitUntil(what, probe, { context: () => output, tolerateErrors: true })
 
 before(async () => {
   assertInstalled(['chromium'])
@@ -54,7 +47,7 @@ before(async () => {
   })
   app.stdout!.on('data', (d) => (output += d))
   app.stderr!.on('data', (d) => (output += d))
-  await waitUntil('the example to listen', async () => output.includes(`localhost:${port}`) || app.exitCode !== null)
+  await waitFor('the example to listen', async () => output.includes(`localhost:${port}`) || app.exitCode !== null)
   assert.equal(app.exitCode, null, `the example exited:\n${output}`)
   browser = await chromium.launch({ executablePath: browserPaths.chromium.path, args: chromiumArgs })
 })
@@ -101,14 +94,14 @@ async function open(context: BrowserContext, url: string): Promise<{ page: Page;
 
 /** Answers the three questions (two right), with time passing, and finishes. */
 async function doLesson(page: Page, frame: Page | Frame) {
-  await waitUntil('the activity to run', async () => ['input', 'blurred'].includes((await frame.textContent('#state')) ?? ''))
+  await waitFor('the activity to run', async () => ['input', 'blurred'].includes((await frame.textContent('#state')) ?? ''))
   for (const [question, answer] of [['q0', '3/4'], ['q1', '3/5'], ['q2', '1/3']]) {
     await frame.check(`input[name=${question}][value="${answer}"]`)
     await page.clock.runFor(5_000)
   }
   await frame.click('text=Finish')
   assert.equal(await frame.textContent('#result'), '2 of 3 correct: 20 XP')
-  await waitUntil('the queue to drain', async () => (await frame.textContent('#pending')) === '0')
+  await waitFor('the queue to drain', async () => (await frame.textContent('#pending')) === '0')
 }
 
 describe('the Vite + Express example, built and started on PostgreSQL', () => {
@@ -135,8 +128,8 @@ describe('the Vite + Express example, built and started on PostgreSQL', () => {
     const second = await open(context, base)
 
     assert.equal(await second.page.textContent('#student'), 'Ada Lovelace')
-    await waitUntil('the second activity to run', async () => (await second.page.textContent('#state')) === 'input')
-    await waitUntil('the queue to drain', async () => (await second.page.textContent('#pending')) === '0')
+    await waitFor('the second activity to run', async () => (await second.page.textContent('#state')) === 'input')
+    await waitFor('the queue to drain', async () => (await second.page.textContent('#pending')) === '0')
     await second.page.close()
     const after = (await arrivals()).filter((e) => e.actor === ADA)
     assert.ok(after.every((e) => e.n === 1), JSON.stringify(after))
@@ -150,8 +143,8 @@ describe('the Vite + Express example, built and started on PostgreSQL', () => {
     const posts: Array<Promise<Record<string, string>>> = []
     context.on('request', (r) => void (r.method() === 'POST' && r.url().endsWith('/api/caliper') && posts.push(r.allHeaders())))
     const { page, problems } = await open(context, `http://127.0.0.1:${port}/lms`)
-    const frame = await waitUntil('the lesson frame', async () => page.frames().find((f) => f.url().startsWith(`${base}/embedded#launch=`)))
-    await waitUntil('the student in the frame', async () => (await frame.textContent('#student')) === 'Grace Hopper')
+    const frame = await waitFor('the lesson frame', async () => page.frames().find((f) => f.url().startsWith(`${base}/embedded#launch=`)))
+    await waitFor('the student in the frame', async () => (await frame.textContent('#student')) === 'Grace Hopper')
     await doLesson(page, frame)
 
     const events = (await arrivals()).filter((e) => e.actor === GRACE)

@@ -1,10 +1,8 @@
 // The rate limit's rule, written once (store/allowance.ts), and each store held to it: the memory
 // store and SQLite run it, the Redis script and the PostgreSQL statement compute it on the server.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { createClient } from 'redis'
@@ -17,7 +15,7 @@ import {
   type RateLimitStore,
 } from '../../src/proxy/index.js'
 import { takeAllowance, type AllowanceState } from '../../src/proxy/store/allowance.js'
-import { endsQuietly, startPostgres, startRedis, type RunningServer } from './support/databaseServers.js'
+import { endsQuietly, useServers } from './support/databaseServers.js'
 import { completed, envelope } from './fakePlatform.js'
 import { post, setupProxy as setup } from './support/proxySetup.js'
 
@@ -63,18 +61,8 @@ describe('takeAllowance', () => {
 })
 
 describe('each store takes as takeAllowance does', () => {
-  let postgres: RunningServer
-  let redis: RunningServer
-  const closers: Array<() => Promise<unknown>> = []
-  const dir = mkdtempSync(join(tmpdir(), 'tt-allowance-'))
-  before(async () => {
-    ;[postgres, redis] = await Promise.all([startPostgres(), startRedis()])
-  })
-  after(async () => {
-    await Promise.all(closers.map((close) => close()))
-    await Promise.all([postgres?.stop(), redis?.stop()])
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const servers = useServers('tt-allowance-')
+  const { closers, dir } = servers
 
   const stores: Record<string, () => Promise<RateLimitStore>> = {
     memory: async () => createMemoryRateLimit(),
@@ -84,12 +72,12 @@ describe('each store takes as takeAllowance does', () => {
       return createSqliteLedger(db)
     },
     PostgreSQL: async () => {
-      const pool = endsQuietly(new pg.Pool({ connectionString: postgres.url, max: 2 }))
+      const pool = endsQuietly(new pg.Pool({ connectionString: servers.postgres.url, max: 2 }))
       closers.push(() => pool.end())
       return createPostgresLedger(pool, { table: 'allowance' })
     },
     Redis: async () => {
-      const client = createClient({ url: redis.url })
+      const client = createClient({ url: servers.redis.url })
       closers.push(() => client.quit())
       await client.connect()
       return createRedisLedger(client, { prefix: 'allowance:' })

@@ -3,33 +3,21 @@
 // the limit once, not twice. The limits refill one request per 30 s here: nothing refills while
 // a test runs, so outcomes do not depend on how fast it runs.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { createClient } from 'redis'
 import { createPostgresLedger, createRedisLedger, createSqliteLedger, type CaliperLedger } from '../../src/proxy/index.js'
-import { endsQuietly, startPostgres, startRedis, type RunningServer } from './support/databaseServers.js'
+import { endsQuietly, useServers } from './support/databaseServers.js'
 import { completed, envelope } from './fakePlatform.js'
 import { post, setupProxy as setup } from './support/proxySetup.js'
 
 type Kind = 'SQLite' | 'PostgreSQL' | 'Redis'
 
 describe('rate limits shared by the instances on one ledger', () => {
-  let postgres: RunningServer
-  let redis: RunningServer
-  const closers: Array<() => Promise<unknown>> = []
-  const dir = mkdtempSync(join(tmpdir(), 'tt-rate-'))
-  before(async () => {
-    ;[postgres, redis] = await Promise.all([startPostgres(), startRedis()])
-  })
-  after(async () => {
-    await Promise.all(closers.map((close) => close()))
-    await Promise.all([postgres?.stop(), redis?.stop()])
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const servers = useServers('tt-rate-')
+  const { closers, dir } = servers
 
   let namespaces = 0
   /** Two ledgers on one store, each with a connection of its own, as two instances would have. */
@@ -43,11 +31,11 @@ describe('rate limits shared by the instances on one ledger', () => {
           return createSqliteLedger(db)
         }
         if (kind === 'PostgreSQL') {
-          const pool = endsQuietly(new pg.Pool({ connectionString: postgres.url, max: 4 }))
+          const pool = endsQuietly(new pg.Pool({ connectionString: servers.postgres.url, max: 4 }))
           closers.push(() => pool.end())
           return createPostgresLedger(pool, { table: name })
         }
-        const client = createClient({ url: redis.url })
+        const client = createClient({ url: servers.redis.url })
         closers.push(() => client.quit())
         await client.connect()
         return createRedisLedger(client, { prefix: `${name}:` })

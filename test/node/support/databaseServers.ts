@@ -6,6 +6,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
+import { after, before } from 'node:test'
 import { promisify } from 'node:util'
 
 export interface RunningServer {
@@ -188,4 +189,26 @@ export function endsQuietly<P extends { on(event: 'error', listener: () => void)
   pool.on('error', () => {})
   pool.on('connect', (client) => client.on('error', () => {}))
   return pool
+}
+
+/**
+ * For a describe block: a PostgreSQL and a Redis server started before its tests and a temporary
+ * folder; after them, `closers` (pools, clients, files) run, then the servers stop.
+ */
+export function useServers(prefix: string) {
+  const used = {
+    postgres: undefined as unknown as RunningServer,
+    redis: undefined as unknown as RunningServer,
+    dir: mkdtempSync(join(tmpdir(), prefix)),
+    closers: [] as Array<() => Promise<unknown>>,
+  }
+  before(async () => {
+    ;[used.postgres, used.redis] = await Promise.all([startPostgres(), startRedis()])
+  })
+  after(async () => {
+    await Promise.all(used.closers.map((close) => close()))
+    await Promise.all([used.postgres?.stop(), used.redis?.stop()])
+    rmSync(used.dir, { recursive: true, force: true })
+  })
+  return used
 }

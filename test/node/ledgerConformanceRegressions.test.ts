@@ -2,11 +2,10 @@
 // them against it), one example each. Memory and SQLite on a fake clock; PostgreSQL on a real
 // server, its rows aged by moving their times into the past (its claims read the database's clock).
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import Database from 'better-sqlite3'
-import pg from 'pg'
 import { createMemoryLedger, createPostgresLedger, createSqliteLedger, type CaliperLedger } from '../../src/proxy/index.js'
-import { endsQuietly, startPostgres, type RunningServer } from './support/databaseServers.js'
+import { usePostgresPool } from './support/databaseServers.js'
 
 const TTL = 60_000
 const LEASE = 1_000
@@ -39,16 +38,7 @@ for (const [name, make] of [
 }
 
 describe('PostgreSQL ledger keeps the claim model', () => {
-  let server: RunningServer
-  let pool: pg.Pool
-  before(async () => {
-    server = await startPostgres()
-    pool = endsQuietly(new pg.Pool({ connectionString: server.url, max: 2 }))
-  })
-  after(async () => {
-    await pool?.end()
-    await server?.stop()
-  })
+  const pool = usePostgresPool(2)
   /** Moves the id's lease, hold or retention and its keeping `ms` into the past. */
   const age = (table: string, ms: number) => pool.query(`UPDATE ${table} SET until = until - $1, purge_at = purge_at - $1`, [ms])
 

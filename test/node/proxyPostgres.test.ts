@@ -2,11 +2,10 @@
 // inside the claim), places credited time in
 // the database exactly as `placeCredit` does, and keeps its schema versioned.
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import pg from 'pg'
+import { describe, it } from 'node:test'
 import { buildTimeSpentEvent } from '../../src/events/index.js'
 import { createPostgresLedger, placeCredit, type CreditClaim, type PostgresQueryable, type ProxyTelemetry } from '../../src/proxy/index.js'
-import { endsQuietly, startPostgres, type RunningServer } from './support/databaseServers.js'
+import { usePostgresPool } from './support/databaseServers.js'
 import { envelope, student } from './fakePlatform.js'
 import { answer, post, setupProxy } from './support/proxySetup.js'
 import { SCHEMA_VERSION } from '../../src/proxy/backends/postgres/postgresMigrations.js'
@@ -15,16 +14,7 @@ const object = { id: 'https://app.example/lessons/7', subject: 'Math' as const, 
 const MIN = 60_000
 
 describe('PostgreSQL ledger: round trips, placement, schema', () => {
-  let postgres: RunningServer
-  let pool: pg.Pool
-  before(async () => {
-    postgres = await startPostgres()
-    pool = endsQuietly(new pg.Pool({ connectionString: postgres.url, max: 5 }))
-  })
-  after(async () => {
-    await pool?.end()
-    await postgres?.stop()
-  })
+  const pool = usePostgresPool(5)
 
   /** Telemetry that records nothing: the ledger is wrapped as with OpenTelemetry. */
   const passThrough: ProxyTelemetry = {

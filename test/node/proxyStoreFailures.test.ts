@@ -2,13 +2,12 @@
 // `Retry-After` (the tracker keeps the events and tries again), never 500, and forwards nothing.
 // The budget's table is dropped under the proxy, so the claim succeeds and the budget fails.
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import Database from 'better-sqlite3'
-import pg from 'pg'
 import { createPostgresLedger, createSqliteLedger, StoreUnavailableError, type CaliperLedger } from '../../src/proxy/index.js'
 import { envelope, student, timeSpent } from './fakePlatform.js'
 import { answer, post, setupProxy } from './support/proxySetup.js'
-import { endsQuietly, startPostgres, type RunningServer } from './support/databaseServers.js'
+import { usePostgresPool } from './support/databaseServers.js'
 
 async function failsWith503(ledger: CaliperLedger, breakBudget: () => Promise<unknown>) {
   const s = setupProxy({ ledger })
@@ -40,16 +39,7 @@ describe('a store failing mid-request', () => {
   })
 
   describe('PostgreSQL', () => {
-    let postgres: RunningServer
-    let pool: pg.Pool
-    before(async () => {
-      postgres = await startPostgres()
-      pool = endsQuietly(new pg.Pool({ connectionString: postgres.url, max: 4 }))
-    })
-    after(async () => {
-      await pool?.end()
-      await postgres?.stop()
-    })
+    const pool = usePostgresPool(4)
 
     it('503 with Retry-After', async () => {
       await failsWith503(createPostgresLedger(pool, { table: 'failing' }), () => pool.query('DROP TABLE failing_credit'))

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { after, before } from 'node:test'
 import { promisify } from 'node:util'
+import pg from 'pg'
 
 export interface RunningServer {
   port: number
@@ -211,4 +212,23 @@ export function useServers(prefix: string) {
     rmSync(used.dir, { recursive: true, force: true })
   })
   return used
+}
+
+/**
+ * For a describe block: a PostgreSQL server and a pool of `max` connections on it, ended and
+ * stopped after its tests. What it returns queries that pool (so it can be given to a ledger
+ * where the block is declared, before the server is up).
+ */
+export function usePostgresPool(max = 4): Pick<pg.Pool, 'query'> {
+  let server: RunningServer | undefined
+  let pool: pg.Pool | undefined
+  before(async () => {
+    server = await startPostgres()
+    pool = endsQuietly(new pg.Pool({ connectionString: server.url, max }))
+  })
+  after(async () => {
+    await pool?.end()
+    await server?.stop()
+  })
+  return { query: ((...args: Parameters<pg.Pool['query']>) => (pool!.query as (...a: unknown[]) => unknown)(...args)) as pg.Pool['query'] }
 }
